@@ -1,0 +1,12 @@
+#pragma once
+
+#include <caf/atom.hpp>
+#include <caf/type_id.hpp>
+
+// Payload-less verbs; texts are at most 10 characters.
+CAF_ADD_ATOM(crm, crm::atom, ok, "ok")
+CAF_ADD_ATOM(crm, crm::atom, ping, "ping")
+CAF_ADD_ATOM(crm, crm::atom, ready, "ready")
+CAF_ADD_ATOM(crm, crm::atom, load, "load")
+CAF_ADD_ATOM(crm, crm::atom, flush, "flush")
+CAF_ADD_ATOM(crm, crm::atom, status, "status")

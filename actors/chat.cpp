@@ -1,0 +1,70 @@
+#include "actors/chat.hpp"
+
+#include "actors/timeouts.hpp"
+
+#include <caf/typed_event_based_actor.hpp>
+
+namespace crm {
+
+const inbound_ack* chat_state::known(const std::string& provider_id) const {
+  auto it = recent.find(provider_id);
+  return it == recent.end() ? nullptr : &it->second;
+}
+
+void chat_state::apply(const std::string& provider_id, const inbound_ack& ack) {
+  if (!ack.duplicate)
+    ++conversation.unread;
+  if (recent.emplace(provider_id, ack).second) {
+    recent_order.push_back(provider_id);
+    if (recent_order.size() > recent_capacity) {
+      recent.erase(recent_order.front());
+      recent_order.pop_front();
+    }
+  }
+}
+
+chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
+                               chat_snapshot snapshot, storage_actor storage) {
+  self->state.conversation = std::move(snapshot);
+  self->state.storage = std::move(storage);
+  return {
+    [self](inbound_envelope& env) -> caf::result<inbound_ack> {
+      auto& st = self->state;
+      auto pid = env.message.provider_id;
+      if (auto ack = st.known(pid)) {
+        auto again = *ack;
+        again.duplicate = true; // a provider retry gets the same answer
+        return again;
+      }
+      auto rp = self->make_response_promise<inbound_ack>();
+      auto [waiters, first] = st.in_flight.try_emplace(pid);
+      waiters->second.push_back(rp);
+      if (!first)
+        return rp;
+      append_message write{st.conversation.id, std::move(env.number), std::move(env.message)};
+      self->request(st.storage, timeouts::commit, std::move(write))
+        .then(
+          [self, pid](inbound_ack& ack) {
+            auto& st = self->state;
+            st.apply(pid, ack);
+            auto waiting = std::move(st.in_flight[pid]);
+            st.in_flight.erase(pid);
+            for (size_t i = 0; i < waiting.size(); ++i) {
+              auto answer = ack;
+              answer.duplicate = ack.duplicate || i > 0;
+              waiting[i].deliver(std::move(answer));
+            }
+          },
+          [self, pid](caf::error& err) {
+            auto& st = self->state;
+            auto waiting = std::move(st.in_flight[pid]);
+            st.in_flight.erase(pid);
+            for (auto& w : waiting)
+              w.deliver(err);
+          });
+      return rp;
+    },
+  };
+}
+
+} // namespace crm

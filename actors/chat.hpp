@@ -1,0 +1,40 @@
+#pragma once
+
+#include "actors/interfaces.hpp"
+
+#include <caf/typed_response_promise.hpp>
+
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace crm {
+
+/// State of one CHAT actor: everything that happens to one conversation passes its mailbox.
+struct chat_state {
+  static inline const char* name = "chat";
+  chat_state() = default;
+
+  /// How many recent provider ids a chat remembers (storage dedupes beyond that too).
+  static constexpr size_t recent_capacity = 256;
+
+  /// The ack already given for a provider id, if it is recent.
+  const inbound_ack* known(const std::string& provider_id) const;
+
+  /// Remembers a durable message (bounded) and applies it to the conversation.
+  void apply(const std::string& provider_id, const inbound_ack& ack);
+
+  chat_snapshot conversation;
+  storage_actor storage;
+  std::unordered_map<std::string, inbound_ack> recent;
+  std::deque<std::string> recent_order;
+  /// Re-deliveries that arrive while the first copy is being committed wait here.
+  std::unordered_map<std::string, std::vector<caf::typed_response_promise<inbound_ack>>> in_flight;
+};
+
+/// The behaviour of a CHAT started from its stored snapshot.
+chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
+                               chat_snapshot snapshot, storage_actor storage);
+
+} // namespace crm

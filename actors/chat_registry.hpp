@@ -1,0 +1,48 @@
+#pragma once
+
+#include "actors/interfaces.hpp"
+
+#include <caf/typed_response_promise.hpp>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace crm {
+
+/// State of the REGISTRY: who is who on the inbound path. Chat actors are spawned on
+/// demand, from the snapshot loaded at start or from a chat row found/created in storage.
+struct chat_registry_state {
+  static inline const char* name = "registry";
+
+  /// An inbound message waiting for its chat row to be found or created.
+  struct waiting {
+    inbound_envelope envelope;
+    caf::typed_response_promise<inbound_ack> promise;
+  };
+
+  explicit chat_registry_state(chat_registry_actor::stateful_pointer<chat_registry_state> self)
+    : self{self} {}
+
+  static std::string key_of(const number_id& number, const std::string& phone);
+
+  /// Spawns (and monitors) the CHAT for a snapshot.
+  chat_actor spawn_chat(const std::string& key, chat_snapshot snapshot);
+
+  void update_gauges() const;
+
+  chat_registry_actor::stateful_pointer<chat_registry_state> self;
+  storage_actor storage;
+  /// Open chats loaded at start whose actor is not running yet.
+  std::unordered_map<std::string, chat_snapshot> dormant;
+  std::unordered_map<std::string, chat_actor> chats;
+  std::unordered_map<std::string, std::vector<waiting>> opening;
+  /// provider + ":" + number key -> our number (found ones only: a new number is seen at once).
+  std::unordered_map<std::string, number_info> numbers;
+};
+
+chat_registry_actor::behavior_type
+chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self,
+              storage_actor storage);
+
+} // namespace crm

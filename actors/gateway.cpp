@@ -1,0 +1,203 @@
+#include "actors/gateway.hpp"
+
+#include "actors/timeouts.hpp"
+#include "metrics/metrics.hpp"
+
+#include <caf/typed_event_based_actor.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
+namespace crm {
+
+namespace {
+
+using json = nlohmann::json;
+
+/// Counts the outstanding parts of one request and answers once all are done.
+/// Only touched from inside the GATEWAY, so it needs no synchronisation.
+struct webhook_job {
+  responder_ptr out;
+  std::string provider;
+  size_t pending = 0;
+  caf::error failure;
+  size_t stored = 0, duplicates = 0, statuses = 0, unrouted = 0;
+
+  void done() {
+    if (--pending > 0)
+      return;
+    if (failure) {
+      out->fail(failure);
+      return;
+    }
+    out->ok(json{{"received", true},
+                 {"stored", stored},
+                 {"duplicates", duplicates},
+                 {"statuses", statuses},
+                 {"unrouted", unrouted}}
+              .dump());
+  }
+
+  void fail(const caf::error& err) {
+    if (!failure)
+      failure = err;
+    done();
+  }
+};
+
+using job_ptr = std::shared_ptr<webhook_job>;
+
+json to_json(const inbound_message& m) {
+  auto j = json{{"providerId", m.provider_id}, {"from", m.from},  {"contactName", m.contact_name},
+                {"type", m.type},              {"text", m.text},  {"timestamp", m.timestamp}};
+  if (!m.media.empty())
+    j["media"] = json::parse(m.media);
+  if (!m.details.empty())
+    j["details"] = json::parse(m.details);
+  return j;
+}
+
+json to_json(const status_update& s) {
+  auto j = json{{"providerId", s.provider_id},
+                {"status", s.status},
+                {"recipient", s.recipient},
+                {"timestamp", s.timestamp}};
+  if (!s.errors.empty())
+    j["errors"] = json::parse(s.errors);
+  return j;
+}
+
+/// Traffic for a number we do not have is kept whole, to be replayed once it is configured.
+provider_event unrouted_event(const std::string& provider, const webhook_change& change) {
+  auto payload = json{{"messages", json::array()}, {"statuses", json::array()}};
+  for (auto& m : change.messages)
+    payload["messages"].push_back(to_json(m));
+  for (auto& s : change.statuses)
+    payload["statuses"].push_back(to_json(s));
+  if (!change.errors.empty())
+    payload["errors"] = json::parse(change.errors);
+  return {provider, change.number_key, "unrouted", payload.dump()};
+}
+
+void route_messages(gateway_actor::stateful_pointer<gateway_state> self, const job_ptr& job,
+                    const number_info& number, webhook_change& change) {
+  for (auto& msg : change.messages) {
+    self->request(self->state.peers.registry, timeouts::route, inbound_envelope{number.id, msg})
+      .then(
+        [job](inbound_ack& ack) {
+          ++(ack.duplicate ? job->duplicates : job->stored);
+          metrics::inbound_messages(job->provider, ack.duplicate ? "duplicate" : "stored")
+            .Increment();
+          job->done();
+        },
+        [job](caf::error& err) {
+          metrics::inbound_messages(job->provider, "failed").Increment();
+          job->fail(err);
+        });
+  }
+  for (auto& st : change.statuses) {
+    self->request(self->state.peers.storage, timeouts::route, status_event{number.id, st})
+      .then(
+        [job](atom::ok) {
+          ++job->statuses;
+          metrics::inbound_statuses(job->provider, "stored").Increment();
+          job->done();
+        },
+        [job](caf::error& err) {
+          metrics::inbound_statuses(job->provider, "failed").Increment();
+          job->fail(err);
+        });
+  }
+  if (!change.errors.empty()) {
+    provider_event ev{job->provider, change.number_key, "error", change.errors};
+    self->request(self->state.peers.storage, timeouts::route, std::move(ev))
+      .then([job](atom::ok) { job->done(); }, [job](caf::error& err) { job->fail(err); });
+  }
+}
+
+void store_unrouted(gateway_actor::stateful_pointer<gateway_state> self, const job_ptr& job,
+                    const webhook_change& change) {
+  spdlog::warn("gateway: {} webhook for unknown number {}: {} messages, {} statuses kept "
+               "as unrouted",
+               job->provider, change.number_key, change.messages.size(), change.statuses.size());
+  self->request(self->state.peers.storage, timeouts::route, unrouted_event(job->provider, change))
+    .then(
+      [job, n = change.messages.size()](atom::ok) {
+        job->unrouted += n;
+        metrics::inbound_messages(job->provider, "unrouted").Increment(static_cast<double>(n));
+        job->done();
+      },
+      [job](caf::error& err) { job->fail(err); });
+}
+
+void handle_webhook(gateway_actor::stateful_pointer<gateway_state> self, webhook_batch& batch,
+                    responder_ptr& out) {
+  auto job = std::make_shared<webhook_job>();
+  job->out = std::move(out);
+  job->provider = batch.provider;
+  job->pending = batch.changes.size() + 1; // +1: released below, after all are sent
+  for (auto& change : batch.changes) {
+    auto shared_change = std::make_shared<webhook_change>(std::move(change));
+    self->request(self->state.peers.registry, timeouts::route,
+                  number_lookup{batch.provider, shared_change->number_key})
+      .then(
+        [self, job, shared_change](number_info& number) {
+          auto& c = *shared_change;
+          if (!number.found) {
+            job->pending += 1;
+            store_unrouted(self, job, c);
+          } else {
+            job->pending += c.messages.size() + c.statuses.size() + (c.errors.empty() ? 0 : 1);
+            route_messages(self, job, number, c);
+          }
+          job->done(); // the lookup itself
+        },
+        [job](caf::error& err) { job->fail(err); });
+  }
+  job->done();
+}
+
+void handle_ready(gateway_actor::stateful_pointer<gateway_state> self, responder_ptr& out) {
+  struct probe {
+    responder_ptr out;
+    size_t pending = 0;
+    json report = json::object();
+    bool ok = true;
+    void done() {
+      if (--pending > 0)
+        return;
+      report["status"] = ok ? "ready" : "not_ready";
+      out->reply(ok ? 200 : 503, "application/json", report.dump());
+    }
+    void mark(const char* what, bool up) {
+      report[what] = up ? "up" : "down";
+      ok = ok && up;
+      done();
+    }
+  };
+  auto p = std::make_shared<probe>();
+  p->out = std::move(out);
+  auto& peers = self->state.peers;
+  p->pending = peers.redis ? 2 : 1;
+  self->request(peers.storage, timeouts::probe, atom::ping_v)
+    .then([p](atom::ok) { p->mark("postgres", true); },
+          [p](caf::error&) { p->mark("postgres", false); });
+  if (peers.redis)
+    self->request(peers.redis, timeouts::probe, atom::ping_v)
+      .then([p](atom::ok) { p->mark("redis", true); },
+            [p](caf::error&) { p->mark("redis", false); });
+}
+
+} // namespace
+
+gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_state> self,
+                                     gateway_peers peers) {
+  self->state.peers = std::move(peers);
+  return {
+    [self](webhook_batch& batch, responder_ptr& out) { handle_webhook(self, batch, out); },
+    [self](atom::ready, responder_ptr& out) { handle_ready(self, out); },
+  };
+}
+
+} // namespace crm

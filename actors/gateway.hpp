@@ -1,0 +1,25 @@
+#pragma once
+
+#include "actors/interfaces.hpp"
+
+namespace crm {
+
+/// What a GATEWAY talks to.
+struct gateway_peers {
+  chat_registry_actor registry;
+  storage_actor storage;
+  redis_actor redis; // invalid handle when Redis is not configured
+};
+
+/// State of a GATEWAY: stateless beyond its peers; several run side by side.
+struct gateway_state {
+  static inline const char* name = "gateway";
+  gateway_state() = default;
+  gateway_peers peers;
+};
+
+/// The behaviour of a GATEWAY: the HTTP-facing request dispatcher.
+gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_state> self,
+                                     gateway_peers peers);
+
+} // namespace crm

@@ -1,0 +1,252 @@
+#pragma once
+
+#include "actors/atoms.hpp"
+#include "actors/transport.hpp"
+#include "domain/error.hpp"
+#include "domain/message.hpp"
+
+#include <caf/meta/type_name.hpp>
+#include <caf/type_id.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace crm {
+
+// -- ids ----------------------------------------------------------------------
+
+/// Our UUID of a WhatsApp number (whatsapp_numbers.id).
+struct number_id {
+  std::string value;
+  friend bool operator==(const number_id&, const number_id&) = default;
+};
+
+/// Our UUID of a chat.
+struct chat_id {
+  std::string value;
+  friend bool operator==(const chat_id&, const chat_id&) = default;
+};
+
+/// Our UUID of a stored message.
+struct message_id {
+  std::string value;
+  friend bool operator==(const message_id&, const message_id&) = default;
+};
+
+// -- inbound path -------------------------------------------------------------
+
+/// One provider change as net/ parsed it: the number it arrived on (Meta's
+/// phone_number_id, or our number id for WPPConnect) and what it carried.
+struct webhook_change {
+  std::string number_key;
+  std::vector<inbound_message> messages;
+  std::vector<status_update> statuses;
+  /// JSON the provider sent about its own errors (stored, never dropped), or empty.
+  std::string errors;
+};
+
+/// A whole verified webhook POST, handed from net/ to a GATEWAY.
+struct webhook_batch {
+  std::string provider; // "meta" | "wppconnect"
+  std::vector<webhook_change> changes;
+};
+
+/// Asks which of our numbers a provider key names.
+struct number_lookup {
+  std::string provider;
+  std::string number_key;
+};
+
+/// The answer to number_lookup; `found` is false for a number we do not have.
+struct number_info {
+  bool found = false;
+  number_id id;
+  std::string campaign_id; // empty when the number has no campaign
+};
+
+/// An inbound message routed to its number (REGISTRY -> CHAT).
+struct inbound_envelope {
+  number_id number;
+  inbound_message message;
+};
+
+/// The durable outcome of one inbound message.
+struct inbound_ack {
+  message_id id;
+  chat_id chat;
+  bool duplicate = false;
+};
+
+/// A message to append to a chat (CHAT -> storage, group-committed).
+struct append_message {
+  chat_id chat;
+  number_id number;
+  inbound_message message;
+};
+
+/// A provider status to record and apply monotonically (group-committed).
+struct status_event {
+  number_id number;
+  status_update status;
+};
+
+/// Provider traffic we cannot route or that reports provider errors: stored as it came.
+struct provider_event {
+  std::string provider;
+  std::string number_key;
+  std::string kind; // "unrouted" | "error"
+  std::string payload; // JSON
+};
+
+/// What a storage worker commits in one transaction.
+struct write_batch {
+  std::vector<append_message> messages;
+  std::vector<status_event> statuses;
+  std::vector<provider_event> events;
+};
+
+/// One ack per message of the batch, in order.
+struct write_batch_result {
+  std::vector<inbound_ack> acks;
+};
+
+/// Finds the open chat of (number, phone) or creates it, linked to the debtor by phone.
+struct open_chat_request {
+  number_id number;
+  std::string phone;
+  std::string contact_name;
+};
+
+/// What a CHAT needs to start: the chat row as stored.
+struct chat_snapshot {
+  chat_id id;
+  number_id number;
+  std::string debtor_phone;
+  std::string debtor_id;   // empty when no debtor has this phone
+  std::string campaign_id; // empty when none
+  std::string status;      // bot | queued | assigned | closed
+  std::string priority;    // URGENTE | ALTA | MEDIA | BAJA
+  std::string agent_id;    // empty when unassigned
+  std::int64_t unread = 0;
+};
+
+// -- inspect (CAF 0.17) ---------------------------------------------------------
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, number_id& x) {
+  return f(caf::meta::type_name("number_id"), x.value);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_id& x) {
+  return f(caf::meta::type_name("chat_id"), x.value);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, message_id& x) {
+  return f(caf::meta::type_name("message_id"), x.value);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, inbound_message& x) {
+  return f(caf::meta::type_name("inbound_message"), x.provider_id, x.from, x.contact_name, x.type,
+           x.text, x.media, x.details, x.timestamp);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, status_update& x) {
+  return f(caf::meta::type_name("status_update"), x.provider_id, x.status, x.recipient,
+           x.timestamp, x.errors);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, webhook_change& x) {
+  return f(caf::meta::type_name("webhook_change"), x.number_key, x.messages, x.statuses, x.errors);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, webhook_batch& x) {
+  return f(caf::meta::type_name("webhook_batch"), x.provider, x.changes);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, number_lookup& x) {
+  return f(caf::meta::type_name("number_lookup"), x.provider, x.number_key);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, number_info& x) {
+  return f(caf::meta::type_name("number_info"), x.found, x.id, x.campaign_id);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, inbound_envelope& x) {
+  return f(caf::meta::type_name("inbound_envelope"), x.number, x.message);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, inbound_ack& x) {
+  return f(caf::meta::type_name("inbound_ack"), x.id, x.chat, x.duplicate);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, append_message& x) {
+  return f(caf::meta::type_name("append_message"), x.chat, x.number, x.message);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, status_event& x) {
+  return f(caf::meta::type_name("status_event"), x.number, x.status);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, provider_event& x) {
+  return f(caf::meta::type_name("provider_event"), x.provider, x.number_key, x.kind, x.payload);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, write_batch& x) {
+  return f(caf::meta::type_name("write_batch"), x.messages, x.statuses, x.events);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, write_batch_result& x) {
+  return f(caf::meta::type_name("write_batch_result"), x.acks);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, open_chat_request& x) {
+  return f(caf::meta::type_name("open_chat_request"), x.number, x.phone, x.contact_name);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_snapshot& x) {
+  return f(caf::meta::type_name("chat_snapshot"), x.id, x.number, x.debtor_phone, x.debtor_id,
+           x.campaign_id, x.status, x.priority, x.agent_id, x.unread);
+}
+
+} // namespace crm
+
+CAF_BEGIN_TYPE_ID_BLOCK(crm, caf::first_custom_type_id)
+  CAF_ADD_TYPE_ID(crm, (crm::number_id))
+  CAF_ADD_TYPE_ID(crm, (crm::chat_id))
+  CAF_ADD_TYPE_ID(crm, (crm::message_id))
+  CAF_ADD_TYPE_ID(crm, (crm::inbound_message))
+  CAF_ADD_TYPE_ID(crm, (crm::status_update))
+  CAF_ADD_TYPE_ID(crm, (crm::webhook_change))
+  CAF_ADD_TYPE_ID(crm, (crm::webhook_batch))
+  CAF_ADD_TYPE_ID(crm, (crm::number_lookup))
+  CAF_ADD_TYPE_ID(crm, (crm::number_info))
+  CAF_ADD_TYPE_ID(crm, (crm::inbound_envelope))
+  CAF_ADD_TYPE_ID(crm, (crm::inbound_ack))
+  CAF_ADD_TYPE_ID(crm, (crm::append_message))
+  CAF_ADD_TYPE_ID(crm, (crm::status_event))
+  CAF_ADD_TYPE_ID(crm, (crm::provider_event))
+  CAF_ADD_TYPE_ID(crm, (crm::write_batch))
+  CAF_ADD_TYPE_ID(crm, (crm::write_batch_result))
+  CAF_ADD_TYPE_ID(crm, (crm::open_chat_request))
+  CAF_ADD_TYPE_ID(crm, (crm::chat_snapshot))
+  CAF_ADD_TYPE_ID(crm, (std::vector<crm::chat_snapshot>))
+CAF_END_TYPE_ID_BLOCK(crm)

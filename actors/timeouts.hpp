@@ -1,0 +1,18 @@
+#pragma once
+
+#include <chrono>
+
+namespace crm::timeouts {
+
+using namespace std::chrono_literals;
+
+/// A group commit (batcher -> worker -> COMMIT); a longer wait means the database is stuck.
+inline constexpr auto commit = 8s;
+/// A read answered by a storage worker.
+inline constexpr auto read = 8s;
+/// A readiness probe (select 1, PING).
+inline constexpr auto probe = 2s;
+/// Routing a message through the REGISTRY to a CHAT and on to storage.
+inline constexpr auto route = 9s;
+
+} // namespace crm::timeouts

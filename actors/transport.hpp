@@ -1,0 +1,33 @@
+#pragma once
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/error.hpp>
+
+#include <memory>
+#include <string>
+
+namespace crm {
+
+/// How an actor answers an HTTP request without knowing HTTP: implemented in net/
+/// (session_responder), which posts the write onto the session's strand. Answers at most
+/// once; one destroyed unanswered answers 503 itself, so a lost message never hangs a client.
+class responder {
+public:
+  virtual ~responder() = default;
+
+  /// Answers with a status and a body of the given content type.
+  virtual void reply(unsigned status, std::string content_type, std::string body) = 0;
+
+  /// Answers an error, mapped to status and JSON by net/http_error.
+  virtual void fail(const caf::error& err) = 0;
+
+  /// Answers 200 with a JSON body.
+  void ok(std::string json_body) { reply(200, "application/json", std::move(json_body)); }
+};
+
+using responder_ptr = std::shared_ptr<responder>;
+
+} // namespace crm
+
+// Process-local: a responder never leaves this process.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(crm::responder_ptr)

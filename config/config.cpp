@@ -1,0 +1,283 @@
+#include "config/config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+extern char** environ;
+
+namespace crm {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string bad(const std::string& key, const std::string& why) {
+  return "configuration key '" + key + "' " + why;
+}
+
+/// A key's binding to the struct: parse from JSON and from an env string, then validate.
+struct binding {
+  config_key key;
+  std::function<std::string(config&, const json&)> from_json;  // "" on success
+  std::function<std::string(config&, const std::string&)> from_env;
+};
+
+template <class Check>
+binding str_key(std::string path, std::string env, std::string desc, std::string config::*field,
+                Check check) {
+  auto set = [field, check](config& c, const std::string& v) -> std::string {
+    if (std::string err = check(v); !err.empty())
+      return err;
+    c.*field = v;
+    return {};
+  };
+  return {{path, env, desc},
+          [set](config& c, const json& j) -> std::string {
+            if (!j.is_string())
+              return "must be a string";
+            return set(c, j.get<std::string>());
+          },
+          set};
+}
+
+binding str_key(std::string path, std::string env, std::string desc, std::string config::*field) {
+  return str_key(path, env, desc, field, [](const std::string&) { return std::string{}; });
+}
+
+template <class Int>
+binding int_key(std::string path, std::string env, std::string desc, Int config::*field,
+                long long lo, long long hi) {
+  auto range = "must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  auto set = [field, lo, hi, range](config& c, long long v) -> std::string {
+    if (v < lo || v > hi)
+      return range;
+    c.*field = static_cast<Int>(v);
+    return {};
+  };
+  return {{path, env, desc},
+          [set, range](config& c, const json& j) -> std::string {
+            if (!j.is_number_integer())
+              return range;
+            return set(c, j.get<long long>());
+          },
+          [set, range](config& c, const std::string& s) -> std::string {
+            long long v = 0;
+            auto [end, err] = std::from_chars(s.data(), s.data() + s.size(), v);
+            if (err != std::errc{} || end != s.data() + s.size())
+              return range;
+            return set(c, v);
+          }};
+}
+
+std::string one_of(const std::string& v, std::initializer_list<const char*> allowed) {
+  for (auto a : allowed)
+    if (v == a)
+      return {};
+  std::string list;
+  for (auto a : allowed)
+    list += (list.empty() ? "" : ", ") + std::string{a};
+  return "must be one of: " + list;
+}
+
+std::string url_with_scheme(const std::string& v, std::initializer_list<const char*> schemes) {
+  for (auto s : schemes)
+    if (v.rfind(s, 0) == 0)
+      return {};
+  return "must be a URL starting with " + std::string{*schemes.begin()};
+}
+
+const std::vector<binding>& bindings() {
+  static const std::vector<binding> table = {
+    str_key("mode", "CRM_MODE", "development or production (production refuses weak secrets)",
+            &config::mode,
+            [](const std::string& v) { return one_of(v, {"development", "production"}); }),
+    str_key("http.address", "CRM_HTTP_ADDRESS", "listen address", &config::http_address,
+            [](const std::string& v) { return v.empty() ? "must not be empty" : ""; }),
+    int_key("http.port", "CRM_HTTP_PORT", "listen port (0 picks a free one)", &config::http_port,
+            0, 65535),
+    int_key("http.threads", "CRM_HTTP_THREADS", "I/O threads of the HTTP server",
+            &config::http_threads, 1, 64),
+    int_key("http.bodyLimit", "CRM_HTTP_BODY_LIMIT", "largest request body in bytes",
+            &config::http_body_limit, 1024, 64 * 1024 * 1024),
+    int_key("http.timeoutSeconds", "CRM_HTTP_TIMEOUT", "idle/read timeout of a connection",
+            &config::http_timeout_s, 1, 3600),
+    int_key("actors.threads", "CRM_ACTOR_THREADS", "CAF scheduler worker threads",
+            &config::actor_threads, 1, 64),
+    str_key("database.url", "CRM_DATABASE_URL", "libpq URL of PostgreSQL", &config::database_url,
+            [](const std::string& v) {
+              return url_with_scheme(v, {"postgresql://", "postgres://"});
+            }),
+    int_key("database.poolSize", "CRM_DATABASE_POOL_SIZE",
+            "PostgreSQL connections (readers + writers)", &config::database_pool_size, 2, 64),
+    int_key("database.writers", "CRM_DATABASE_WRITERS",
+            "connections reserved for group-commit batches", &config::database_writers, 1, 32),
+    int_key("database.batchMaxRows", "CRM_BATCH_MAX_ROWS", "rows per group commit at most",
+            &config::batch_max_rows, 1, 100000),
+    int_key("database.batchMaxDelayMs", "CRM_BATCH_MAX_DELAY_MS",
+            "longest wait before a partial batch is committed", &config::batch_max_delay_ms, 0,
+            1000),
+    int_key("requestTimeoutMs", "CRM_REQUEST_TIMEOUT_MS",
+            "how long a request waits on actors/storage before 503/504",
+            &config::request_timeout_ms, 100, 600000),
+    str_key("redis.url", "CRM_REDIS_URL", "Redis URL (empty: none)", &config::redis_url,
+            [](const std::string& v) {
+              return v.empty() ? std::string{} : url_with_scheme(v, {"redis://"});
+            }),
+    str_key("jwt.secret", "CRM_JWT_SECRET", "HMAC secret for access tokens (>= 32 bytes)",
+            &config::jwt_secret,
+            [](const std::string& v) {
+              return v.size() < 32 ? "must be at least 32 bytes" : "";
+            }),
+    str_key("admin.email", "CRM_ADMIN_EMAIL", "super admin created on first start",
+            &config::admin_email),
+    str_key("admin.password", "CRM_ADMIN_PASSWORD", "its password (>= 10 characters)",
+            &config::admin_password,
+            [](const std::string& v) {
+              return !v.empty() && v.size() < 10 ? "must be at least 10 characters" : "";
+            }),
+    str_key("meta.verifyToken", "CRM_META_VERIFY_TOKEN", "Meta webhook verification token",
+            &config::meta_verify_token),
+    str_key("meta.appSecret", "CRM_META_APP_SECRET", "Meta app secret (X-Hub-Signature-256)",
+            &config::meta_app_secret),
+    str_key("meta.graphUrl", "CRM_META_GRAPH_URL", "base URL of the Graph API",
+            &config::meta_graph_url,
+            [](const std::string& v) { return url_with_scheme(v, {"https://", "http://"}); }),
+    str_key("timezone", "CRM_TIMEZONE", "business time zone", &config::timezone),
+    str_key("log.level", "CRM_LOG_LEVEL", "spdlog level", &config::log_level,
+            [](const std::string& v) {
+              return one_of(v, {"trace", "debug", "info", "warn", "error", "critical", "off"});
+            }),
+  };
+  return table;
+}
+
+/// Walks the file's JSON, applying known keys and naming the first unknown one.
+std::string apply_json(config& cfg, const json& node, const std::string& prefix) {
+  for (auto& [name, value] : node.items()) {
+    auto path = prefix.empty() ? name : prefix + "." + name;
+    if (name.rfind("_", 0) == 0)
+      continue; // "_comment" style keys are allowed
+    const binding* found = nullptr;
+    bool is_section = false;
+    for (auto& b : bindings()) {
+      if (b.key.path == path)
+        found = &b;
+      else if (b.key.path.rfind(path + ".", 0) == 0)
+        is_section = true;
+    }
+    if (found) {
+      if (auto err = found->from_json(cfg, value); !err.empty())
+        return bad(path, err);
+    } else if (is_section) {
+      if (!value.is_object())
+        return bad(path, "must be an object");
+      if (auto err = apply_json(cfg, value, path); !err.empty())
+        return err;
+    } else {
+      return bad(path, "is unknown");
+    }
+  }
+  return {};
+}
+
+std::string check_whole(const config& cfg) {
+  if (cfg.database_writers >= cfg.database_pool_size)
+    return bad("database.writers", "must be smaller than database.poolSize (readers need one)");
+  if (cfg.mode == "production") {
+    config defaults;
+    if (cfg.jwt_secret == defaults.jwt_secret)
+      return bad("jwt.secret", "must be set in production (the default is public)");
+    if (cfg.meta_app_secret.empty())
+      return bad("meta.appSecret", "must be set in production (webhooks are verified with it)");
+  }
+  return {};
+}
+
+} // namespace
+
+const std::vector<config_key>& config_keys() {
+  static const std::vector<config_key> keys = [] {
+    std::vector<config_key> result;
+    for (auto& b : bindings())
+      result.push_back(b.key);
+    return result;
+  }();
+  return keys;
+}
+
+expected<config> load_config(const std::string& file_json,
+                             const std::map<std::string, std::string>& env) {
+  config cfg;
+  if (!file_json.empty()) {
+    json root;
+    try {
+      root = json::parse(file_json);
+    } catch (const json::parse_error& e) {
+      return make_error(ec::invalid_config, std::string{"configuration file is not JSON: "}
+                                              + e.what());
+    }
+    if (!root.is_object())
+      return make_error(ec::invalid_config, "configuration file must hold a JSON object");
+    if (auto err = apply_json(cfg, root, ""); !err.empty())
+      return make_error(ec::invalid_config, err);
+  }
+  for (auto& b : bindings()) {
+    auto it = env.find(b.key.env);
+    if (it == env.end())
+      continue;
+    if (auto err = b.from_env(cfg, it->second); !err.empty())
+      return make_error(ec::invalid_config, "environment variable " + b.key.env + " ("
+                                              + b.key.path + ") " + err);
+  }
+  if (auto err = check_whole(cfg); !err.empty())
+    return make_error(ec::invalid_config, err);
+  return cfg;
+}
+
+std::map<std::string, std::string> crm_environment() {
+  std::map<std::string, std::string> result;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv{*e};
+    if (kv.rfind("CRM_", 0) != 0)
+      continue;
+    auto eq = kv.find('=');
+    if (eq != std::string_view::npos)
+      result.emplace(std::string{kv.substr(0, eq)}, std::string{kv.substr(eq + 1)});
+  }
+  return result;
+}
+
+expected<config> load_config_from_process(int argc, char** argv) {
+  auto env = crm_environment();
+  std::string path = "config/crm.json";
+  bool explicit_path = false;
+  if (auto it = env.find("CRM_CONFIG"); it != env.end()) {
+    path = it->second;
+    explicit_path = true;
+  }
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string_view{argv[i]} == "--config") {
+      path = argv[i + 1];
+      explicit_path = true;
+    }
+  std::string text;
+  std::ifstream in{path};
+  if (in) {
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  } else if (explicit_path) {
+    return make_error(ec::invalid_config, "cannot read configuration file " + path);
+  }
+  auto result = load_config(text, env);
+  if (!result)
+    return make_error(ec::invalid_config, path + ": " + message_of(result.error()));
+  return result;
+}
+
+} // namespace crm

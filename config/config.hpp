@@ -1,0 +1,60 @@
+#pragma once
+
+#include "domain/error.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace crm {
+
+/// Everything the server reads at start. Loaded from a JSON file, then overridden by
+/// CRM_* environment variables; every key is declared once in config.cpp's key table.
+struct config {
+  std::string mode = "development"; // or "production": refuses weak secrets
+  std::string http_address = "127.0.0.1";
+  int http_port = 8080;
+  int http_threads = 1;
+  std::size_t http_body_limit = 4 * 1024 * 1024; // Meta bodies reach 3 MB
+  int http_timeout_s = 30;
+  int actor_threads = 2;
+  std::string database_url = "postgresql://crm@127.0.0.1:5432/crm";
+  int database_pool_size = 4;
+  int database_writers = 2;
+  int batch_max_rows = 512;
+  int batch_max_delay_ms = 2;
+  int request_timeout_ms = 10000;
+  std::string redis_url; // empty: no Redis configured
+  std::string jwt_secret = "dev-only-secret-change-me-0123456789abcdef";
+  std::string admin_email;
+  std::string admin_password;
+  std::string meta_verify_token;
+  std::string meta_app_secret;
+  std::string meta_graph_url = "https://graph.facebook.com/v21.0";
+  std::string timezone = "America/Bogota";
+  std::string log_level = "info";
+};
+
+/// One configuration key: its path in the JSON file and its environment variable.
+struct config_key {
+  std::string path; // dotted, e.g. "http.port"
+  std::string env;  // e.g. "CRM_HTTP_PORT"
+  std::string description;
+};
+
+/// Every key the server understands (the configuration reference is generated from this).
+const std::vector<config_key>& config_keys();
+
+/// Loads `file_json` (the file's text; empty means defaults only) and applies `env` on top.
+/// Errors are ec::invalid_config with a message naming the bad key.
+expected<config> load_config(const std::string& file_json,
+                             const std::map<std::string, std::string>& env);
+
+/// Reads the file at `path` (CRM_CONFIG or config/crm.json) and the process environment.
+/// A missing file is an error only when the path was given explicitly.
+expected<config> load_config_from_process(int argc, char** argv);
+
+/// The current process's CRM_* variables.
+std::map<std::string, std::string> crm_environment();
+
+} // namespace crm

@@ -1,0 +1,140 @@
+#include "net/http_session.hpp"
+
+#include "metrics/metrics.hpp"
+#include "net/http_error.hpp"
+#include "net/session_responder.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace crm::net {
+
+namespace {
+
+/// What Helmet sets by default, minus what only matters for HTML we do not serve here.
+void add_security_headers(response& res) {
+  res.set(http::field::server, "crm");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("Cross-Origin-Opener-Policy", "same-origin");
+  res.set("Cross-Origin-Resource-Policy", "same-origin");
+  res.set("X-DNS-Prefetch-Control", "off");
+  res.set("X-Permitted-Cross-Domain-Policies", "none");
+  res.set("Strict-Transport-Security", "max-age=15552000; includeSubDomains");
+  res.set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'self'");
+  res.set(http::field::cache_control, "no-store");
+}
+
+} // namespace
+
+http_session::http_session(tcp::socket&& socket, const router& routes, session_options options)
+  : stream_{std::move(socket)}, routes_{routes}, options_{options} {
+  beast::error_code ec;
+  auto ep = stream_.socket().remote_endpoint(ec);
+  if (!ec)
+    remote_ = ep.address().to_string();
+  metrics::http_connections().Increment();
+}
+
+http_session::~http_session() {
+  metrics::http_connections().Decrement();
+}
+
+void http_session::start() {
+  asio::dispatch(stream_.get_executor(),
+                 beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+}
+
+void http_session::do_read() {
+  parser_.emplace();
+  parser_->body_limit(options_.body_limit);
+  stream_.expires_after(options_.timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+}
+
+void http_session::on_read(beast::error_code ec, std::size_t) {
+  if (ec == http::error::end_of_stream || ec == asio::error::connection_reset
+      || ec == beast::error::timeout || ec == asio::error::operation_aborted)
+    return do_close();
+  started_ = std::chrono::steady_clock::now();
+  if (ec == http::error::body_limit) {
+    req_keep_alive_ = false;
+    route_label_ = "body_limit";
+    return answer_now(http::status::payload_too_large,
+                      error_body("payload_too_large", "the request body is too large"));
+  }
+  if (ec) {
+    req_keep_alive_ = false;
+    route_label_ = "bad_request";
+    return answer_now(http::status::bad_request, error_body("bad_request", ec.message()));
+  }
+  req_ = parser_->release();
+  dispatch();
+}
+
+void http_session::dispatch() {
+  req_version_ = req_.version();
+  req_keep_alive_ = req_.keep_alive();
+  req_method_ = req_.method();
+  auto target = std::string_view{req_.target().data(), req_.target().size()};
+  auto qpos = target.find('?');
+  auto path = target.substr(0, qpos);
+  auto m = routes_.find(req_.method(), path);
+  if (!m.found) {
+    route_label_ = m.path_exists ? "method_not_allowed" : "not_found";
+    return m.path_exists
+             ? answer_now(http::status::method_not_allowed,
+                          error_body("method_not_allowed", "method not allowed on this path"))
+             : answer_now(http::status::not_found, error_body("not_found", "no such route"));
+  }
+  route_label_ = m.found->pattern;
+  request_context ctx{req_, path, {}, std::move(m.params), remote_};
+  if (qpos != std::string_view::npos)
+    ctx.query = parse_query(target.substr(qpos + 1));
+  auto out = std::make_shared<session_responder>(shared_from_this());
+  try {
+    m.found->fn(ctx, out);
+  } catch (const std::exception& e) {
+    spdlog::error("handler for {} threw: {}", route_label_, e.what());
+    out->reply(500, "application/json", error_body("internal", "internal error"));
+  }
+}
+
+void http_session::answer_now(http::status status, std::string body) {
+  response res{status, req_version_};
+  res.set(http::field::content_type, "application/json");
+  res.body() = std::move(body);
+  write(std::move(res));
+}
+
+void http_session::write(response res) {
+  add_security_headers(res);
+  res.version(req_version_);
+  res.keep_alive(req_keep_alive_);
+  res.prepare_payload();
+  auto status = res.result_int();
+  metrics::http_requests(std::string{http::to_string(req_method_)}, route_label_, status)
+    .Increment();
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - started_;
+  metrics::http_latency(route_label_).Observe(took.count());
+  pending_write_ = std::make_shared<response>(std::move(res));
+  stream_.expires_after(options_.timeout);
+  http::async_write(stream_, *pending_write_,
+                    beast::bind_front_handler(&http_session::on_write, shared_from_this(),
+                                              pending_write_->need_eof()));
+}
+
+void http_session::on_write(bool close, beast::error_code ec, std::size_t) {
+  pending_write_.reset();
+  if (ec || close)
+    return do_close();
+  do_read();
+}
+
+void http_session::do_close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+} // namespace crm::net

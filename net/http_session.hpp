@@ -1,0 +1,58 @@
+#pragma once
+
+#include "net/beast.hpp"
+#include "net/router.hpp"
+
+#include <boost/beast/http/parser.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace crm::net {
+
+/// Settings every session shares.
+struct session_options {
+  std::size_t body_limit = 4 * 1024 * 1024;
+  std::chrono::seconds timeout{30};
+};
+
+/// One HTTP connection: reads a request, hands it to its route, writes the answer, repeats.
+/// One request in flight at a time; every step runs on the connection's strand.
+class http_session : public std::enable_shared_from_this<http_session> {
+public:
+  http_session(tcp::socket&& socket, const router& routes, session_options options);
+  ~http_session();
+
+  void start();
+
+  /// Writes the answer to the current request (call on the strand: session_responder posts).
+  void write(response res);
+
+  /// The strand's executor, for posting writes onto it.
+  asio::any_io_executor executor() { return stream_.get_executor(); }
+
+private:
+  void do_read();
+  void on_read(beast::error_code ec, std::size_t bytes);
+  void dispatch();
+  void answer_now(http::status status, std::string body);
+  void on_write(bool close, beast::error_code ec, std::size_t bytes);
+  void do_close();
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  const router& routes_;
+  session_options options_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  request req_;
+  std::string remote_;
+  std::string route_label_;
+  unsigned req_version_ = 11;
+  bool req_keep_alive_ = true;
+  http::verb req_method_ = http::verb::get;
+  std::chrono::steady_clock::time_point started_;
+  std::shared_ptr<response> pending_write_;
+};
+
+} // namespace crm::net

@@ -1,0 +1,15 @@
+#pragma once
+
+#include "net/router.hpp"
+#include "net/services.hpp"
+
+namespace crm::net {
+
+/// One table per module; `services` outlives the router.
+route_table ops_routes(const services& s);
+route_table webhook_routes(const services& s);
+
+/// Every route of the server.
+router make_router(const services& s);
+
+} // namespace crm::net

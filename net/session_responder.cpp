@@ -1,0 +1,37 @@
+#include "net/session_responder.hpp"
+
+#include "net/http_error.hpp"
+#include "net/http_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace crm::net {
+
+session_responder::session_responder(std::shared_ptr<http_session> session)
+  : session_{std::move(session)} {}
+
+session_responder::~session_responder() {
+  if (!answered_.load())
+    reply(503, "application/json",
+          error_body("unavailable", "the request was not answered; retry later"));
+}
+
+void session_responder::reply(unsigned status, std::string content_type, std::string body) {
+  if (answered_.exchange(true))
+    return;
+  auto res = response{static_cast<http::status>(status), 11};
+  res.set(http::field::content_type, content_type);
+  res.body() = std::move(body);
+  asio::post(session_->executor(), [session = session_, res = std::move(res)]() mutable {
+    session->write(std::move(res));
+  });
+}
+
+void session_responder::fail(const caf::error& err) {
+  auto failure = to_http(err);
+  if (failure.status >= 500)
+    spdlog::warn("request failed: {}", caf::to_string(err));
+  reply(failure.status, "application/json", std::move(failure.body));
+}
+
+} // namespace crm::net

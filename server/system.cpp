@@ -1,0 +1,177 @@
+// The composition root: the only place that knows every part and wires them together.
+#include "server/system.hpp"
+
+#include "actors/chat_registry.hpp"
+#include "actors/gateway.hpp"
+#include "actors/messages.hpp"
+#include "net/listener.hpp"
+#include "net/routes/routes.hpp"
+#include "storage/migrate.hpp"
+#include "storage/pg.hpp"
+#include "storage/pg_pool.hpp"
+#include "storage/redis.hpp"
+#include "storage/seed.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <pqxx/connection>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
+namespace crm {
+
+namespace {
+
+/// Connects for start-up work, waiting up to `patience` for PostgreSQL to come up.
+std::unique_ptr<pqxx::connection> connect_at_start(const config& cfg,
+                                                   std::chrono::seconds patience) {
+  auto deadline = std::chrono::steady_clock::now() + patience;
+  for (;;) {
+    try {
+      return std::make_unique<pqxx::connection>(storage::with_connect_timeout(cfg.database_url));
+    } catch (const std::exception& e) {
+      if (std::chrono::steady_clock::now() > deadline)
+        throw;
+      spdlog::warn("PostgreSQL not reachable yet ({}); retrying", e.what());
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
+}
+
+bool prepare_database(const config& cfg) {
+  try {
+    auto conn = connect_at_start(cfg, std::chrono::seconds(30));
+    auto applied = storage::apply_migrations(*conn);
+    for (auto& name : applied)
+      spdlog::info("migration {} applied", name);
+    if (storage::bootstrap_admin(*conn, cfg.admin_email, cfg.admin_password))
+      spdlog::info("super admin {} created", cfg.admin_email);
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::critical("database not ready: {}", e.what());
+    return false;
+  }
+}
+
+caf::actor_system_config actor_config(const config& cfg) {
+  caf::actor_system_config result;
+  result.set("scheduler.max-threads", static_cast<size_t>(cfg.actor_threads));
+  result.set("logger.verbosity", caf::atom("quiet"));
+  result.add_message_types<caf::id_block::crm>();
+  result.add_error_category(caf::atom(error_category),
+                            [](uint8_t code, caf::atom_value, const caf::message& ctx) {
+                              auto text = std::string{"crm:"} + to_string(static_cast<ec>(code));
+                              if (!ctx.empty())
+                                text += " " + caf::to_string(ctx);
+                              return text;
+                            });
+  return result;
+}
+
+/// The running actors, kept for an orderly shutdown.
+struct actors {
+  storage::storage_parts storage;
+  redis_actor redis;
+  chat_registry_actor registry;
+  std::vector<gateway_actor> gateways;
+};
+
+actors spawn_actors(caf::actor_system& sys, const config& cfg) {
+  actors a;
+  auto writers = static_cast<size_t>(cfg.database_writers);
+  auto readers = static_cast<size_t>(cfg.database_pool_size) - writers;
+  storage::batch_policy policy{static_cast<size_t>(cfg.batch_max_rows),
+                               std::chrono::milliseconds(cfg.batch_max_delay_ms)};
+  a.storage = storage::spawn_storage(sys, cfg.database_url, readers, writers, policy);
+  if (!cfg.redis_url.empty())
+    if (auto ep = storage::parse_redis_url(cfg.redis_url))
+      a.redis = sys.spawn<caf::detached>(storage::redis, *ep);
+  a.registry = sys.spawn(chat_registry, a.storage.storage);
+  for (int i = 0; i < cfg.actor_threads; ++i)
+    a.gateways.push_back(sys.spawn(gateway, gateway_peers{a.registry, a.storage.storage, a.redis}));
+  return a;
+}
+
+void stop_actors(const actors& a) {
+  for (auto& g : a.gateways)
+    caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(a.registry, caf::exit_reason::user_shutdown);
+  if (a.redis)
+    caf::anon_send_exit(a.redis, caf::exit_reason::user_shutdown);
+  storage::stop_storage(a.storage);
+}
+
+} // namespace
+
+int run_server(const config& cfg) {
+  spdlog::info("crm-server starting ({} mode)", cfg.mode);
+  if (!cfg.redis_url.empty() && !storage::parse_redis_url(cfg.redis_url)) {
+    spdlog::critical("configuration key 'redis.url' is not a valid redis:// URL");
+    return 2;
+  }
+  if (!prepare_database(cfg))
+    return 1;
+  auto caf_cfg = actor_config(cfg);
+  caf::actor_system sys{caf_cfg};
+  auto running = spawn_actors(sys, cfg);
+
+  net::services svc;
+  svc.gateways = running.gateways;
+  svc.meta_verify_token = cfg.meta_verify_token;
+  svc.meta_app_secret = cfg.meta_app_secret;
+  auto routes = net::make_router(svc);
+  if (cfg.meta_app_secret.empty())
+    spdlog::warn("meta.appSecret is empty: every Meta webhook will be refused (401)");
+
+  boost::asio::io_context ioc{cfg.http_threads};
+  std::shared_ptr<net::listener> http;
+  try {
+    auto address = boost::asio::ip::make_address(cfg.http_address);
+    http = std::make_shared<net::listener>(
+      ioc, net::tcp::endpoint{address, static_cast<unsigned short>(cfg.http_port)}, routes,
+      net::session_options{cfg.http_body_limit, std::chrono::seconds(cfg.http_timeout_s)});
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot listen on {}:{}: {}", cfg.http_address, cfg.http_port, e.what());
+    stop_actors(running);
+    return 1;
+  }
+  http->start();
+  spdlog::info("listening on http://{}:{}", cfg.http_address, http->port());
+
+  boost::asio::signal_set signals{ioc, SIGINT, SIGTERM};
+  signals.async_wait([&](const boost::system::error_code&, int sig) {
+    spdlog::info("signal {} received, stopping", sig);
+    http->stop();
+    ioc.stop();
+  });
+  std::vector<std::thread> threads;
+  for (int i = 1; i < cfg.http_threads; ++i)
+    threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads)
+    t.join();
+  stop_actors(running);
+  spdlog::info("crm-server stopped");
+  return 0;
+}
+
+int seed_demo(const config& cfg, const std::string& agent_password) {
+  if (!prepare_database(cfg))
+    return 1;
+  try {
+    auto conn = connect_at_start(cfg, std::chrono::seconds(5));
+    storage::seed_demo(*conn, agent_password);
+    spdlog::info("demo data loaded");
+    return 0;
+  } catch (const std::exception& e) {
+    spdlog::critical("demo data not loaded: {}", e.what());
+    return 1;
+  }
+}
+
+} // namespace crm

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "actors/messages.hpp"
+
+#include <pqxx/connection>
+#include <pqxx/transaction_base>
+
+#include <vector>
+
+namespace crm::storage {
+
+/// Chats: the open conversation of a (number, debtor phone), found or created.
+class chat_repository {
+public:
+  /// Prepares this repository's statements on a fresh connection.
+  static void prepare(pqxx::connection& conn);
+
+  /// Returns the open chat of (number, phone), creating it linked to the debtor that
+  /// has this phone (priority from the debtor's days overdue) and the number's campaign.
+  static chat_snapshot open(pqxx::transaction_base& txn, const open_chat_request& req);
+
+  /// Every chat that is not closed (start-up).
+  static std::vector<chat_snapshot> load_open(pqxx::transaction_base& txn);
+};
+
+} // namespace crm::storage

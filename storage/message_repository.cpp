@@ -1,0 +1,174 @@
+#include "storage/message_repository.hpp"
+
+#include <nlohmann/json.hpp>
+#include <pqxx/result>
+
+#include <algorithm>
+#include <set>
+
+namespace crm::storage {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr auto lock_chats = "select 1 from chats where id = any($1::uuid[]) order by id for update";
+
+// Inputs arrive as one JSON array (one parameter, no hand-made escaping); inserts run in
+// key order so two concurrent batches take index locks in the same order.
+constexpr auto append = R"sql(
+with input as (
+  select * from json_to_recordset($1::json) as x(
+    idx int, chat_id uuid, number_id uuid, type text, body text, media text, details text,
+    provider_id text, ts bigint)
+), ins as (
+  insert into messages (chat_id, number_id, direction, type, body, media, details, provider_id,
+                        status, provider_timestamp)
+  select chat_id, number_id, 'in', type, body, nullif(media, '')::jsonb,
+         nullif(details, '')::jsonb, provider_id, 'received',
+         case when ts > 0 then to_timestamp(ts) end
+  from input order by number_id, provider_id
+  on conflict (number_id, provider_id) do nothing
+  returning id, chat_id, number_id, provider_id, created_at, provider_timestamp
+), touched as (
+  update chats c
+     set unread = c.unread + s.n,
+         last_message_at = greatest(c.last_message_at, s.last_at),
+         last_inbound_at = greatest(c.last_inbound_at, s.last_sent)
+    from (select chat_id, count(*) as n, max(created_at) as last_at,
+                 max(coalesce(provider_timestamp, created_at)) as last_sent
+            from ins group by chat_id) s
+   where c.id = s.chat_id
+  returning c.id
+)
+select i.idx, coalesce(ins.id::text, m.id::text, ''), ins.id is null
+  from input i
+  left join ins on ins.number_id = i.number_id and ins.provider_id = i.provider_id
+  left join messages m on ins.id is null and m.number_id = i.number_id
+                      and m.provider_id = i.provider_id
+ order by i.idx
+)sql";
+
+// A duplicate committed by a concurrent batch is invisible to the statement above
+// (its snapshot predates that commit); a fresh statement sees it.
+constexpr auto find_id = "select id from messages where number_id = $1 and provider_id = $2";
+
+constexpr auto record_statuses = R"sql(
+with input as (
+  select * from json_to_recordset($1::json) as x(
+    number_id uuid, provider_id text, status text, ts bigint, recipient text, errors text)
+), ins as (
+  insert into message_statuses (number_id, provider_id, status, occurred_at, recipient, errors)
+  select number_id, provider_id, status, to_timestamp(ts), nullif(recipient, ''),
+         nullif(errors, '')::jsonb
+    from input order by number_id, provider_id, status
+  on conflict do nothing
+  returning number_id, provider_id, status, occurred_at, errors
+), best as (
+  select distinct on (number_id, provider_id) *
+    from ins order by number_id, provider_id, message_status_rank(status) desc
+)
+update messages m
+   set status = b.status, status_at = b.occurred_at,
+       error = case when b.status = 'failed' then b.errors else m.error end
+  from best b
+ where m.number_id = b.number_id and m.provider_id = b.provider_id and m.direction = 'out'
+   and message_status_rank(b.status) > message_status_rank(m.status)
+)sql";
+
+constexpr auto record_events = R"sql(
+insert into provider_events (provider, number_key, kind, payload)
+select provider, number_key, kind, payload::jsonb
+  from json_to_recordset($1::json) as x(provider text, number_key text, kind text, payload text)
+)sql";
+
+std::string uuid_array(const write_batch& batch) {
+  std::set<std::string> ids;
+  for (auto& m : batch.messages)
+    ids.insert(m.chat.value);
+  std::string result = "{";
+  for (auto& id : ids)
+    result += (result.size() > 1 ? "," : "") + id;
+  return result + "}";
+}
+
+write_batch_result write_messages(pqxx::transaction_base& txn, const write_batch& batch) {
+  write_batch_result result;
+  if (batch.messages.empty())
+    return result;
+  txn.exec_prepared("message.lock_chats", uuid_array(batch));
+  json rows = json::array();
+  for (size_t i = 0; i < batch.messages.size(); ++i) {
+    auto& a = batch.messages[i];
+    rows.push_back({{"idx", i},
+                    {"chat_id", a.chat.value},
+                    {"number_id", a.number.value},
+                    {"type", a.message.type},
+                    {"body", a.message.text},
+                    {"media", a.message.media},
+                    {"details", a.message.details},
+                    {"provider_id", a.message.provider_id},
+                    {"ts", a.message.timestamp}});
+  }
+  auto out = txn.exec_prepared("message.append", rows.dump());
+  result.acks.resize(batch.messages.size());
+  for (auto row : out) {
+    auto idx = row[0].as<size_t>();
+    auto& ack = result.acks.at(idx);
+    ack.id.value = row[1].as<std::string>();
+    ack.chat = batch.messages[idx].chat;
+    ack.duplicate = row[2].as<bool>();
+    if (ack.id.value.empty()) {
+      auto& m = batch.messages[idx];
+      auto again = txn.exec_prepared("message.find_id", m.number.value, m.message.provider_id);
+      ack.id.value = again.at(0)[0].as<std::string>();
+    }
+  }
+  return result;
+}
+
+void write_statuses(pqxx::transaction_base& txn, const write_batch& batch) {
+  if (batch.statuses.empty())
+    return;
+  json rows = json::array();
+  for (auto& s : batch.statuses)
+    rows.push_back({{"number_id", s.number.value},
+                    {"provider_id", s.status.provider_id},
+                    {"status", s.status.status},
+                    {"ts", s.status.timestamp},
+                    {"recipient", s.status.recipient},
+                    {"errors", s.status.errors}});
+  txn.exec_prepared("message.record_statuses", rows.dump());
+}
+
+void write_events(pqxx::transaction_base& txn, const write_batch& batch) {
+  if (batch.events.empty())
+    return;
+  json rows = json::array();
+  for (auto& e : batch.events)
+    rows.push_back({{"provider", e.provider},
+                    {"number_key", e.number_key},
+                    {"kind", e.kind},
+                    {"payload", e.payload}});
+  txn.exec_prepared("message.record_events", rows.dump());
+}
+
+} // namespace
+
+void message_repository::prepare(pqxx::connection& conn) {
+  conn.prepare("message.lock_chats", lock_chats);
+  conn.prepare("message.append", append);
+  conn.prepare("message.find_id", find_id);
+  conn.prepare("message.record_statuses", record_statuses);
+  conn.prepare("message.record_events", record_events);
+}
+
+write_batch_result message_repository::write(pqxx::transaction_base& txn,
+                                             const write_batch& batch) {
+  auto result = write_messages(txn, batch);
+  write_statuses(txn, batch);
+  write_events(txn, batch);
+  return result;
+}
+
+} // namespace crm::storage

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "actors/messages.hpp"
+
+#include <pqxx/connection>
+#include <pqxx/transaction_base>
+
+namespace crm::storage {
+
+/// WhatsApp numbers as the inbound path needs them: provider key -> our number.
+class number_repository {
+public:
+  static void prepare(pqxx::connection& conn);
+
+  /// Meta routes by phone_number_id; WPPConnect webhooks carry our number id.
+  static number_info lookup(pqxx::transaction_base& txn, const number_lookup& req);
+};
+
+} // namespace crm::storage

@@ -1,0 +1,42 @@
+#include "storage/pg.hpp"
+
+#include "domain/error.hpp"
+
+#include <pqxx/except>
+
+namespace crm::storage {
+
+std::string with_connect_timeout(const std::string& url, int seconds) {
+  if (url.find("connect_timeout=") != std::string::npos)
+    return url;
+  auto sep = url.find('?') == std::string::npos ? '?' : '&';
+  return url + sep + "connect_timeout=" + std::to_string(seconds);
+}
+
+bool connection_lost(const std::exception& e) {
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e))
+    return true;
+  if (auto sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    auto state = sql->sqlstate();
+    // 08: connection exception; 57P0x: server shutting down.
+    return state.rfind("08", 0) == 0 || state.rfind("57P0", 0) == 0;
+  }
+  return false;
+}
+
+caf::error translate(const std::exception& e) {
+  if (connection_lost(e))
+    return make_error(ec::storage_unavailable, e.what());
+  if (auto sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    auto state = sql->sqlstate();
+    if (state == "40001" || state == "40P01" || state == "55P03" || state == "53300")
+      return make_error(ec::storage_unavailable, e.what()); // retryable
+    if (state == "23505")
+      return make_error(ec::conflict, e.what());
+    if (state.rfind("22", 0) == 0 || state == "23502" || state == "23503" || state == "23514")
+      return make_error(ec::invalid_input, e.what());
+  }
+  return make_error(ec::internal, e.what());
+}
+
+} // namespace crm::storage

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <caf/error.hpp>
+
+#include <exception>
+#include <string>
+
+namespace crm::storage {
+
+/// Adds a short connect_timeout to a libpq URL (unless it has one), so an unreachable
+/// database fails fast and requests answer 503 instead of hanging.
+std::string with_connect_timeout(const std::string& url, int seconds = 3);
+
+/// Translates a libpqxx (or std) exception into our error: connection problems,
+/// deadlocks and serialization failures are ec::storage_unavailable (retry later).
+caf::error translate(const std::exception& e);
+
+/// True when the error means the connection should be dropped and reopened.
+bool connection_lost(const std::exception& e);
+
+} // namespace crm::storage

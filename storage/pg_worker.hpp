@@ -1,0 +1,34 @@
+#pragma once
+
+#include "actors/interfaces.hpp"
+
+#include <pqxx/connection>
+
+#include <memory>
+#include <string>
+
+namespace crm::storage {
+
+/// State of a storage WORKER: one PostgreSQL connection, opened lazily and reopened after
+/// it breaks (so PostgreSQL can restart under a running server). Runs detached: blocking
+/// libpqxx calls are allowed here and only here.
+struct pg_worker_state {
+  static inline const char* name = "pg_worker";
+  pg_worker_state() = default;
+
+  /// Runs `f(connection)` translating exceptions into errors; drops a broken connection.
+  template <class F>
+  auto guarded(const char* operation, F f) -> caf::result<decltype(f(std::declval<pqxx::connection&>()))>;
+
+  /// Opens the connection and prepares every repository's statements.
+  pqxx::connection& connection();
+
+  std::string url;
+  std::unique_ptr<pqxx::connection> conn;
+};
+
+/// Spawn with `sys.spawn<caf::detached>(pg_worker, url)`.
+pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_worker_state> self,
+                                         std::string url);
+
+} // namespace crm::storage

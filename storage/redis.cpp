@@ -1,0 +1,95 @@
+#include "storage/redis.hpp"
+
+#include "domain/error.hpp"
+
+#include <hiredis/hiredis.h>
+#include <spdlog/spdlog.h>
+
+#include <caf/typed_event_based_actor.hpp>
+
+#include <charconv>
+
+namespace crm::storage {
+
+std::optional<redis_endpoint> parse_redis_url(const std::string& url) {
+  constexpr std::string_view scheme = "redis://";
+  if (url.rfind(scheme, 0) != 0)
+    return std::nullopt;
+  redis_endpoint result;
+  std::string rest = url.substr(scheme.size());
+  if (auto at = rest.rfind('@'); at != std::string::npos) {
+    auto auth = rest.substr(0, at);
+    auto colon = auth.find(':');
+    result.password = colon == std::string::npos ? auth : auth.substr(colon + 1);
+    rest = rest.substr(at + 1);
+  }
+  if (auto slash = rest.find('/'); slash != std::string::npos) {
+    auto db = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+    if (!db.empty()) {
+      auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), result.db);
+      if (ec != std::errc{} || p != db.data() + db.size())
+        return std::nullopt;
+    }
+  }
+  if (auto colon = rest.rfind(':'); colon != std::string::npos) {
+    auto port = rest.substr(colon + 1);
+    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), result.port);
+    if (ec != std::errc{} || p != port.data() + port.size() || result.port <= 0)
+      return std::nullopt;
+    rest = rest.substr(0, colon);
+  }
+  if (!rest.empty())
+    result.host = rest;
+  return result;
+}
+
+std::optional<std::string> redis_state::command(const char* cmd) {
+  if (!ctx) {
+    timeval timeout{1, 0};
+    ctx = {redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, timeout), redisFree};
+    if (!ctx || ctx->err) {
+      spdlog::warn("redis: cannot connect to {}:{}: {}", endpoint.host, endpoint.port,
+                   ctx ? ctx->errstr : "out of memory");
+      ctx.reset();
+      return std::nullopt;
+    }
+    redisSetTimeout(ctx.get(), timeout);
+    auto setup_ok = true;
+    if (!endpoint.password.empty())
+      setup_ok = command(("AUTH " + endpoint.password).c_str()).has_value();
+    if (setup_ok && endpoint.db != 0)
+      setup_ok = command(("SELECT " + std::to_string(endpoint.db)).c_str()).has_value();
+    if (!setup_ok)
+      return std::nullopt;
+  }
+  auto reply = static_cast<redisReply*>(redisCommand(ctx.get(), cmd));
+  if (!reply) {
+    spdlog::warn("redis: connection lost: {}", ctx->errstr);
+    ctx.reset();
+    return std::nullopt;
+  }
+  std::optional<std::string> result;
+  if (reply->type == REDIS_REPLY_ERROR)
+    spdlog::warn("redis: {} failed: {}", cmd, std::string(reply->str, reply->len));
+  else if (reply->type == REDIS_REPLY_STATUS || reply->type == REDIS_REPLY_STRING)
+    result = std::string(reply->str, reply->len);
+  else
+    result = std::string{};
+  freeReplyObject(reply);
+  return result;
+}
+
+redis_actor::behavior_type redis(redis_actor::stateful_pointer<redis_state> self,
+                                 redis_endpoint endpoint) {
+  self->state.endpoint = std::move(endpoint);
+  return {
+    [self](atom::ping) -> caf::result<atom::ok> {
+      if (auto pong = self->state.command("PING"); pong && *pong == "PONG")
+        return atom::ok_v;
+      return make_error(ec::storage_unavailable, "redis does not answer");
+    },
+  };
+}
+
+} // namespace crm::storage

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "actors/interfaces.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+struct redisContext;
+
+namespace crm::storage {
+
+/// The parts of a redis:// URL.
+struct redis_endpoint {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  int db = 0;
+  std::string password;
+};
+
+/// Parses redis://[:password@]host[:port][/db]; nullopt when malformed.
+std::optional<redis_endpoint> parse_redis_url(const std::string& url);
+
+/// State of REDIS: one synchronous hiredis connection, reopened after failures. Detached.
+struct redis_state {
+  static inline const char* name = "redis";
+  redis_state() = default;
+  redis_endpoint endpoint;
+  std::unique_ptr<redisContext, void (*)(redisContext*)> ctx{nullptr, nullptr};
+  /// Runs a command; nullopt (and the connection dropped) when Redis is unreachable.
+  std::optional<std::string> command(const char* cmd);
+};
+
+redis_actor::behavior_type redis(redis_actor::stateful_pointer<redis_state> self,
+                                 redis_endpoint endpoint);
+
+} // namespace crm::storage

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "actors/interfaces.hpp"
+
+#include <caf/typed_response_promise.hpp>
+
+#include <chrono>
+#include <vector>
+
+namespace crm::storage {
+
+/// Group-commit settings.
+struct batch_policy {
+  size_t max_rows = 512;
+  std::chrono::milliseconds max_delay{2};
+};
+
+/// State of the WRITE BATCHER: writes wait here with their promises until a WRITER is free;
+/// a whole batch is one transaction, and every promise is delivered only after its COMMIT.
+/// While all writers are busy, writes accumulate: the batch grows with the load.
+struct write_batcher_state {
+  static inline const char* name = "write_batcher";
+
+  /// A batch in flight and the promises it will answer.
+  struct pending {
+    write_batch batch;
+    std::vector<caf::typed_response_promise<inbound_ack>> message_promises;
+    std::vector<caf::typed_response_promise<atom::ok>> status_promises;
+    std::vector<caf::typed_response_promise<atom::ok>> event_promises;
+    size_t rows() const;
+  };
+
+  explicit write_batcher_state(write_batcher_actor::stateful_pointer<write_batcher_state> self)
+    : self{self} {}
+
+  /// Called after every enqueue: commits now, or arms the timer for a partial batch.
+  void on_enqueue();
+
+  /// Sends the waiting writes to idle writers, at most max_rows per transaction.
+  void flush();
+
+  void dispatch(size_t writer, pending p);
+
+  write_batcher_actor::stateful_pointer<write_batcher_state> self;
+  std::vector<pg_worker_actor> writers;
+  std::vector<bool> busy;
+  batch_policy policy;
+  pending waiting;
+  bool timer_armed = false;
+};
+
+write_batcher_actor::behavior_type
+write_batcher(write_batcher_actor::stateful_pointer<write_batcher_state> self,
+              std::vector<pg_worker_actor> writers, batch_policy policy);
+
+} // namespace crm::storage
