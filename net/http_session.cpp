@@ -60,6 +60,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   started_ = std::chrono::steady_clock::now();
   if (ec == http::error::body_limit) {
     req_keep_alive_ = false;
+    drain_before_close_ = true;
     route_label_ = "body_limit";
     return answer_now(http::status::payload_too_large,
                       error_body("payload_too_large", "the request body is too large"));
@@ -135,6 +136,22 @@ void http_session::on_write(bool close, beast::error_code ec, std::size_t) {
 void http_session::do_close() {
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (drain_before_close_) {
+    // A client still sending a refused body would get a reset, and lose our 413, if we
+    // closed now: read and drop what it sends for a little while first (lingering close).
+    drain_before_close_ = false;
+    stream_.expires_after(std::chrono::seconds(5));
+    do_drain();
+  }
+}
+
+void http_session::do_drain() {
+  buffer_.clear();
+  stream_.async_read_some(buffer_.prepare(64 * 1024),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (!ec)
+                              self->do_drain();
+                          });
 }
 
 } // namespace crm::net

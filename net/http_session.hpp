@@ -39,6 +39,7 @@ private:
   void answer_now(http::status status, std::string body);
   void on_write(bool close, beast::error_code ec, std::size_t bytes);
   void do_close();
+  void do_drain();
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -50,6 +51,7 @@ private:
   std::string route_label_;
   unsigned req_version_ = 11;
   bool req_keep_alive_ = true;
+  bool drain_before_close_ = false;
   http::verb req_method_ = http::verb::get;
   std::chrono::steady_clock::time_point started_;
   std::shared_ptr<response> pending_write_;

@@ -24,7 +24,8 @@ http_result http_request(unsigned short port, const std::string& method, const s
       req.set(k, v);
     req.body() = body;
     req.prepare_payload();
-    net::http::write(stream, req);
+    net::beast::error_code write_error;
+    net::http::write(stream, req, write_error); // a refused body may end early: read the answer
     net::beast::flat_buffer buffer;
     net::http::response_parser<net::http::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);

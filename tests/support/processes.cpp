@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <netinet/in.h>
+#include <optional>
 #include <sstream>
 #include <sys/socket.h>
 #include <sys/wait.h>
