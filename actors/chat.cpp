@@ -28,42 +28,42 @@ chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
   self->state.conversation = std::move(snapshot);
   self->state.storage = std::move(storage);
   return {
-    [self](inbound_envelope& env) -> caf::result<inbound_ack> {
-      auto& st = self->state;
-      auto pid = env.message.provider_id;
-      if (auto ack = st.known(pid)) {
-        auto again = *ack;
-        again.duplicate = true; // a provider retry gets the same answer
-        return again;
-      }
-      auto rp = self->make_response_promise<inbound_ack>();
-      auto [waiters, first] = st.in_flight.try_emplace(pid);
-      waiters->second.push_back(rp);
-      if (!first)
+      [self](inbound_envelope& env) -> caf::result<inbound_ack> {
+        auto& st = self->state;
+        auto pid = env.message.provider_id;
+        if (auto ack = st.known(pid)) {
+          auto again = *ack;
+          again.duplicate = true; // a provider retry gets the same answer
+          return again;
+        }
+        auto rp = self->make_response_promise<inbound_ack>();
+        auto [waiters, first] = st.in_flight.try_emplace(pid);
+        waiters->second.push_back(rp);
+        if (!first)
+          return rp;
+        append_message write{st.conversation.id, std::move(env.number), std::move(env.message)};
+        self->request(st.storage, timeouts::commit, std::move(write))
+            .then(
+                [self, pid](inbound_ack& ack) {
+                  auto& st = self->state;
+                  st.apply(pid, ack);
+                  auto waiting = std::move(st.in_flight[pid]);
+                  st.in_flight.erase(pid);
+                  for (size_t i = 0; i < waiting.size(); ++i) {
+                    auto answer = ack;
+                    answer.duplicate = ack.duplicate || i > 0;
+                    waiting[i].deliver(std::move(answer));
+                  }
+                },
+                [self, pid](caf::error& err) {
+                  auto& st = self->state;
+                  auto waiting = std::move(st.in_flight[pid]);
+                  st.in_flight.erase(pid);
+                  for (auto& w : waiting)
+                    w.deliver(err);
+                });
         return rp;
-      append_message write{st.conversation.id, std::move(env.number), std::move(env.message)};
-      self->request(st.storage, timeouts::commit, std::move(write))
-        .then(
-          [self, pid](inbound_ack& ack) {
-            auto& st = self->state;
-            st.apply(pid, ack);
-            auto waiting = std::move(st.in_flight[pid]);
-            st.in_flight.erase(pid);
-            for (size_t i = 0; i < waiting.size(); ++i) {
-              auto answer = ack;
-              answer.duplicate = ack.duplicate || i > 0;
-              waiting[i].deliver(std::move(answer));
-            }
-          },
-          [self, pid](caf::error& err) {
-            auto& st = self->state;
-            auto waiting = std::move(st.in_flight[pid]);
-            st.in_flight.erase(pid);
-            for (auto& w : waiting)
-              w.deliver(err);
-          });
-      return rp;
-    },
+      },
   };
 }
 

@@ -1,8 +1,9 @@
 #include "actors/chat_registry.hpp"
 
+#include "metrics/metrics.hpp"
+
 #include "actors/chat.hpp"
 #include "actors/timeouts.hpp"
-#include "metrics/metrics.hpp"
 
 #include <caf/actor_cast.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -31,22 +32,22 @@ namespace {
 
 void load_open_chats(chat_registry_actor::stateful_pointer<chat_registry_state> self) {
   self->request(self->state.storage, timeouts::read, atom::load_v)
-    .then(
-      [self](std::vector<chat_snapshot>& open) {
-        auto& st = self->state;
-        for (auto& snap : open) {
-          auto key = chat_registry_state::key_of(snap.number, snap.debtor_phone);
-          if (!st.chats.count(key))
-            st.dormant.emplace(std::move(key), std::move(snap));
-        }
-        spdlog::info("registry: {} open chats loaded", st.dormant.size());
-        st.update_gauges();
-      },
-      [](caf::error& err) {
-        spdlog::warn("registry: open chats not loaded ({}); they come back on their next "
-                     "message",
-                     caf::to_string(err));
-      });
+      .then(
+          [self](std::vector<chat_snapshot>& open) {
+            auto& st = self->state;
+            for (auto& snap : open) {
+              auto key = chat_registry_state::key_of(snap.number, snap.debtor_phone);
+              if (!st.chats.count(key))
+                st.dormant.emplace(std::move(key), std::move(snap));
+            }
+            spdlog::info("registry: {} open chats loaded", st.dormant.size());
+            st.update_gauges();
+          },
+          [](caf::error& err) {
+            spdlog::warn("registry: open chats not loaded ({}); they come back on their next "
+                         "message",
+                         caf::to_string(err));
+          });
 }
 
 } // namespace
@@ -75,57 +76,57 @@ chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self,
   });
   load_open_chats(self);
   return {
-    [self](inbound_envelope& env) -> caf::result<inbound_ack> {
-      auto& st = self->state;
-      auto key = chat_registry_state::key_of(env.number, env.message.from);
-      if (auto it = st.chats.find(key); it != st.chats.end())
-        return self->delegate(it->second, std::move(env));
-      if (auto it = st.dormant.find(key); it != st.dormant.end()) {
-        auto snap = std::move(it->second);
-        st.dormant.erase(it);
-        return self->delegate(st.spawn_chat(key, std::move(snap)), std::move(env));
-      }
-      auto rp = self->make_response_promise<inbound_ack>();
-      auto [queue, first] = st.opening.try_emplace(key);
-      open_chat_request req{env.number, env.message.from, env.message.contact_name};
-      queue->second.push_back({std::move(env), rp});
-      if (!first)
+      [self](inbound_envelope& env) -> caf::result<inbound_ack> {
+        auto& st = self->state;
+        auto key = chat_registry_state::key_of(env.number, env.message.from);
+        if (auto it = st.chats.find(key); it != st.chats.end())
+          return self->delegate(it->second, std::move(env));
+        if (auto it = st.dormant.find(key); it != st.dormant.end()) {
+          auto snap = std::move(it->second);
+          st.dormant.erase(it);
+          return self->delegate(st.spawn_chat(key, std::move(snap)), std::move(env));
+        }
+        auto rp = self->make_response_promise<inbound_ack>();
+        auto [queue, first] = st.opening.try_emplace(key);
+        open_chat_request req{env.number, env.message.from, env.message.contact_name};
+        queue->second.push_back({std::move(env), rp});
+        if (!first)
+          return rp;
+        self->request(st.storage, timeouts::read, std::move(req))
+            .then(
+                [self, key](chat_snapshot& snap) {
+                  auto& st = self->state;
+                  auto handle = st.spawn_chat(key, std::move(snap));
+                  auto queued = std::move(st.opening[key]);
+                  st.opening.erase(key);
+                  for (auto& w : queued)
+                    w.promise.delegate(handle, std::move(w.envelope));
+                },
+                [self, key](caf::error& err) {
+                  auto& st = self->state;
+                  auto queued = std::move(st.opening[key]);
+                  st.opening.erase(key);
+                  for (auto& w : queued)
+                    w.promise.deliver(err);
+                });
         return rp;
-      self->request(st.storage, timeouts::read, std::move(req))
-        .then(
-          [self, key](chat_snapshot& snap) {
-            auto& st = self->state;
-            auto handle = st.spawn_chat(key, std::move(snap));
-            auto queued = std::move(st.opening[key]);
-            st.opening.erase(key);
-            for (auto& w : queued)
-              w.promise.delegate(handle, std::move(w.envelope));
-          },
-          [self, key](caf::error& err) {
-            auto& st = self->state;
-            auto queued = std::move(st.opening[key]);
-            st.opening.erase(key);
-            for (auto& w : queued)
-              w.promise.deliver(err);
-          });
-      return rp;
-    },
-    [self](number_lookup& req) -> caf::result<number_info> {
-      auto& st = self->state;
-      auto key = req.provider + ":" + req.number_key;
-      if (auto it = st.numbers.find(key); it != st.numbers.end())
-        return it->second;
-      auto rp = self->make_response_promise<number_info>();
-      self->request(st.storage, timeouts::read, std::move(req))
-        .then(
-          [self, rp, key](number_info& info) mutable {
-            if (info.found)
-              self->state.numbers.emplace(key, info);
-            rp.deliver(std::move(info));
-          },
-          [rp](caf::error& err) mutable { rp.deliver(err); });
-      return rp;
-    },
+      },
+      [self](number_lookup& req) -> caf::result<number_info> {
+        auto& st = self->state;
+        auto key = req.provider + ":" + req.number_key;
+        if (auto it = st.numbers.find(key); it != st.numbers.end())
+          return it->second;
+        auto rp = self->make_response_promise<number_info>();
+        self->request(st.storage, timeouts::read, std::move(req))
+            .then(
+                [self, rp, key](number_info& info) mutable {
+                  if (info.found)
+                    self->state.numbers.emplace(key, info);
+                  rp.deliver(std::move(info));
+                },
+                [rp](caf::error& err) mutable { rp.deliver(err); });
+        return rp;
+      },
   };
 }
 

@@ -22,7 +22,7 @@ struct chat_registry_state {
   };
 
   explicit chat_registry_state(chat_registry_actor::stateful_pointer<chat_registry_state> self)
-    : self{self} {}
+      : self{self} {}
 
   static std::string key_of(const number_id& number, const std::string& phone);
 

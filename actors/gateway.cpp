@@ -1,7 +1,8 @@
 #include "actors/gateway.hpp"
 
-#include "actors/timeouts.hpp"
 #include "metrics/metrics.hpp"
+
+#include "actors/timeouts.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
 #include <nlohmann/json.hpp>
@@ -36,7 +37,7 @@ struct webhook_job {
                  {"duplicates", duplicates},
                  {"statuses", statuses},
                  {"unrouted", unrouted}}
-              .dump());
+                .dump());
   }
 
   void fail(const caf::error& err) {
@@ -49,8 +50,12 @@ struct webhook_job {
 using job_ptr = std::shared_ptr<webhook_job>;
 
 json to_json(const inbound_message& m) {
-  auto j = json{{"providerId", m.provider_id}, {"from", m.from},  {"contactName", m.contact_name},
-                {"type", m.type},              {"text", m.text},  {"timestamp", m.timestamp}};
+  auto j = json{{"providerId", m.provider_id},
+                {"from", m.from},
+                {"contactName", m.contact_name},
+                {"type", m.type},
+                {"text", m.text},
+                {"timestamp", m.timestamp}};
   if (!m.media.empty())
     j["media"] = json::parse(m.media);
   if (!m.details.empty())
@@ -84,35 +89,35 @@ void route_messages(gateway_actor::stateful_pointer<gateway_state> self, const j
                     const number_info& number, webhook_change& change) {
   for (auto& msg : change.messages) {
     self->request(self->state.peers.registry, timeouts::route, inbound_envelope{number.id, msg})
-      .then(
-        [job](inbound_ack& ack) {
-          ++(ack.duplicate ? job->duplicates : job->stored);
-          metrics::inbound_messages(job->provider, ack.duplicate ? "duplicate" : "stored")
-            .Increment();
-          job->done();
-        },
-        [job](caf::error& err) {
-          metrics::inbound_messages(job->provider, "failed").Increment();
-          job->fail(err);
-        });
+        .then(
+            [job](inbound_ack& ack) {
+              ++(ack.duplicate ? job->duplicates : job->stored);
+              metrics::inbound_messages(job->provider, ack.duplicate ? "duplicate" : "stored")
+                  .Increment();
+              job->done();
+            },
+            [job](caf::error& err) {
+              metrics::inbound_messages(job->provider, "failed").Increment();
+              job->fail(err);
+            });
   }
   for (auto& st : change.statuses) {
     self->request(self->state.peers.storage, timeouts::route, status_event{number.id, st})
-      .then(
-        [job](atom::ok) {
-          ++job->statuses;
-          metrics::inbound_statuses(job->provider, "stored").Increment();
-          job->done();
-        },
-        [job](caf::error& err) {
-          metrics::inbound_statuses(job->provider, "failed").Increment();
-          job->fail(err);
-        });
+        .then(
+            [job](atom::ok) {
+              ++job->statuses;
+              metrics::inbound_statuses(job->provider, "stored").Increment();
+              job->done();
+            },
+            [job](caf::error& err) {
+              metrics::inbound_statuses(job->provider, "failed").Increment();
+              job->fail(err);
+            });
   }
   if (!change.errors.empty()) {
     provider_event ev{job->provider, change.number_key, "error", change.errors};
     self->request(self->state.peers.storage, timeouts::route, std::move(ev))
-      .then([job](atom::ok) { job->done(); }, [job](caf::error& err) { job->fail(err); });
+        .then([job](atom::ok) { job->done(); }, [job](caf::error& err) { job->fail(err); });
   }
 }
 
@@ -122,13 +127,13 @@ void store_unrouted(gateway_actor::stateful_pointer<gateway_state> self, const j
                "as unrouted",
                job->provider, change.number_key, change.messages.size(), change.statuses.size());
   self->request(self->state.peers.storage, timeouts::route, unrouted_event(job->provider, change))
-    .then(
-      [job, n = change.messages.size()](atom::ok) {
-        job->unrouted += n;
-        metrics::inbound_messages(job->provider, "unrouted").Increment(static_cast<double>(n));
-        job->done();
-      },
-      [job](caf::error& err) { job->fail(err); });
+      .then(
+          [job, n = change.messages.size()](atom::ok) {
+            job->unrouted += n;
+            metrics::inbound_messages(job->provider, "unrouted").Increment(static_cast<double>(n));
+            job->done();
+          },
+          [job](caf::error& err) { job->fail(err); });
 }
 
 void handle_webhook(gateway_actor::stateful_pointer<gateway_state> self, webhook_batch& batch,
@@ -141,19 +146,19 @@ void handle_webhook(gateway_actor::stateful_pointer<gateway_state> self, webhook
     auto shared_change = std::make_shared<webhook_change>(std::move(change));
     self->request(self->state.peers.registry, timeouts::route,
                   number_lookup{batch.provider, shared_change->number_key})
-      .then(
-        [self, job, shared_change](number_info& number) {
-          auto& c = *shared_change;
-          if (!number.found) {
-            job->pending += 1;
-            store_unrouted(self, job, c);
-          } else {
-            job->pending += c.messages.size() + c.statuses.size() + (c.errors.empty() ? 0 : 1);
-            route_messages(self, job, number, c);
-          }
-          job->done(); // the lookup itself
-        },
-        [job](caf::error& err) { job->fail(err); });
+        .then(
+            [self, job, shared_change](number_info& number) {
+              auto& c = *shared_change;
+              if (!number.found) {
+                job->pending += 1;
+                store_unrouted(self, job, c);
+              } else {
+                job->pending += c.messages.size() + c.statuses.size() + (c.errors.empty() ? 0 : 1);
+                route_messages(self, job, number, c);
+              }
+              job->done(); // the lookup itself
+            },
+            [job](caf::error& err) { job->fail(err); });
   }
   job->done();
 }
@@ -181,12 +186,12 @@ void handle_ready(gateway_actor::stateful_pointer<gateway_state> self, responder
   auto& peers = self->state.peers;
   p->pending = peers.redis ? 2 : 1;
   self->request(peers.storage, timeouts::probe, atom::ping_v)
-    .then([p](atom::ok) { p->mark("postgres", true); },
-          [p](caf::error&) { p->mark("postgres", false); });
+      .then([p](atom::ok) { p->mark("postgres", true); },
+            [p](caf::error&) { p->mark("postgres", false); });
   if (peers.redis)
     self->request(peers.redis, timeouts::probe, atom::ping_v)
-      .then([p](atom::ok) { p->mark("redis", true); },
-            [p](caf::error&) { p->mark("redis", false); });
+        .then([p](atom::ok) { p->mark("redis", true); },
+              [p](caf::error&) { p->mark("redis", false); });
 }
 
 } // namespace
@@ -195,8 +200,8 @@ gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_sta
                                      gateway_peers peers) {
   self->state.peers = std::move(peers);
   return {
-    [self](webhook_batch& batch, responder_ptr& out) { handle_webhook(self, batch, out); },
-    [self](atom::ready, responder_ptr& out) { handle_ready(self, out); },
+      [self](webhook_batch& batch, responder_ptr& out) { handle_webhook(self, batch, out); },
+      [self](atom::ready, responder_ptr& out) { handle_ready(self, out); },
   };
 }
 

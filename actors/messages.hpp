@@ -96,7 +96,7 @@ struct status_event {
 struct provider_event {
   std::string provider;
   std::string number_key;
-  std::string kind; // "unrouted" | "error"
+  std::string kind;    // "unrouted" | "error"
   std::string payload; // JSON
 };
 
@@ -157,8 +157,8 @@ typename Inspector::result_type inspect(Inspector& f, inbound_message& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, status_update& x) {
-  return f(caf::meta::type_name("status_update"), x.provider_id, x.status, x.recipient,
-           x.timestamp, x.errors);
+  return f(caf::meta::type_name("status_update"), x.provider_id, x.status, x.recipient, x.timestamp,
+           x.errors);
 }
 
 template <class Inspector>
@@ -229,6 +229,7 @@ typename Inspector::result_type inspect(Inspector& f, chat_snapshot& x) {
 
 } // namespace crm
 
+// clang-format off
 CAF_BEGIN_TYPE_ID_BLOCK(crm, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(crm, (crm::number_id))
   CAF_ADD_TYPE_ID(crm, (crm::chat_id))
@@ -250,3 +251,4 @@ CAF_BEGIN_TYPE_ID_BLOCK(crm, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(crm, (crm::chat_snapshot))
   CAF_ADD_TYPE_ID(crm, (std::vector<crm::chat_snapshot>))
 CAF_END_TYPE_ID_BLOCK(crm)
+// clang-format on

@@ -12,7 +12,7 @@ namespace crm {
 /// (session_responder), which posts the write onto the session's strand. Answers at most
 /// once; one destroyed unanswered answers 503 itself, so a lost message never hangs a client.
 class responder {
-public:
+ public:
   virtual ~responder() = default;
 
   /// Answers with a status and a body of the given content type.

@@ -23,7 +23,7 @@ std::string bad(const std::string& key, const std::string& why) {
 /// A key's binding to the struct: parse from JSON and from an env string, then validate.
 struct binding {
   config_key key;
-  std::function<std::string(config&, const json&)> from_json;  // "" on success
+  std::function<std::string(config&, const json&)> from_json; // "" on success
   std::function<std::string(config&, const std::string&)> from_env;
 };
 
@@ -93,65 +93,68 @@ std::string url_with_scheme(const std::string& v, std::initializer_list<const ch
 
 const std::vector<binding>& bindings() {
   static const std::vector<binding> table = {
-    str_key("mode", "CRM_MODE", "development or production (production refuses weak secrets)",
-            &config::mode,
-            [](const std::string& v) { return one_of(v, {"development", "production"}); }),
-    str_key("http.address", "CRM_HTTP_ADDRESS", "listen address", &config::http_address,
-            [](const std::string& v) { return v.empty() ? "must not be empty" : ""; }),
-    int_key("http.port", "CRM_HTTP_PORT", "listen port (0 picks a free one)", &config::http_port,
-            0, 65535),
-    int_key("http.threads", "CRM_HTTP_THREADS", "I/O threads of the HTTP server",
-            &config::http_threads, 1, 64),
-    int_key("http.bodyLimit", "CRM_HTTP_BODY_LIMIT", "largest request body in bytes",
-            &config::http_body_limit, 1024, 64 * 1024 * 1024),
-    int_key("http.timeoutSeconds", "CRM_HTTP_TIMEOUT", "idle/read timeout of a connection",
-            &config::http_timeout_s, 1, 3600),
-    int_key("actors.threads", "CRM_ACTOR_THREADS", "CAF scheduler worker threads",
-            &config::actor_threads, 1, 64),
-    str_key("database.url", "CRM_DATABASE_URL", "libpq URL of PostgreSQL", &config::database_url,
-            [](const std::string& v) {
-              return url_with_scheme(v, {"postgresql://", "postgres://"});
-            }),
-    int_key("database.poolSize", "CRM_DATABASE_POOL_SIZE",
-            "PostgreSQL connections (readers + writers)", &config::database_pool_size, 2, 64),
-    int_key("database.writers", "CRM_DATABASE_WRITERS",
-            "connections reserved for group-commit batches", &config::database_writers, 1, 32),
-    int_key("database.batchMaxRows", "CRM_BATCH_MAX_ROWS", "rows per group commit at most",
-            &config::batch_max_rows, 1, 100000),
-    int_key("database.batchMaxDelayMs", "CRM_BATCH_MAX_DELAY_MS",
-            "longest wait before a partial batch is committed", &config::batch_max_delay_ms, 0,
-            1000),
-    int_key("requestTimeoutMs", "CRM_REQUEST_TIMEOUT_MS",
-            "how long a request waits on actors/storage before 503/504",
-            &config::request_timeout_ms, 100, 600000),
-    str_key("redis.url", "CRM_REDIS_URL", "Redis URL (empty: none)", &config::redis_url,
-            [](const std::string& v) {
-              return v.empty() ? std::string{} : url_with_scheme(v, {"redis://"});
-            }),
-    str_key("jwt.secret", "CRM_JWT_SECRET", "HMAC secret for access tokens (>= 32 bytes)",
-            &config::jwt_secret,
-            [](const std::string& v) {
-              return v.size() < 32 ? "must be at least 32 bytes" : "";
-            }),
-    str_key("admin.email", "CRM_ADMIN_EMAIL", "super admin created on first start",
-            &config::admin_email),
-    str_key("admin.password", "CRM_ADMIN_PASSWORD", "its password (>= 10 characters)",
-            &config::admin_password,
-            [](const std::string& v) {
-              return !v.empty() && v.size() < 10 ? "must be at least 10 characters" : "";
-            }),
-    str_key("meta.verifyToken", "CRM_META_VERIFY_TOKEN", "Meta webhook verification token",
-            &config::meta_verify_token),
-    str_key("meta.appSecret", "CRM_META_APP_SECRET", "Meta app secret (X-Hub-Signature-256)",
-            &config::meta_app_secret),
-    str_key("meta.graphUrl", "CRM_META_GRAPH_URL", "base URL of the Graph API",
-            &config::meta_graph_url,
-            [](const std::string& v) { return url_with_scheme(v, {"https://", "http://"}); }),
-    str_key("timezone", "CRM_TIMEZONE", "business time zone", &config::timezone),
-    str_key("log.level", "CRM_LOG_LEVEL", "spdlog level", &config::log_level,
-            [](const std::string& v) {
-              return one_of(v, {"trace", "debug", "info", "warn", "error", "critical", "off"});
-            }),
+      str_key("mode", "CRM_MODE", "development or production (production refuses weak secrets)",
+              &config::mode,
+              [](const std::string& v) {
+                return one_of(v, {"development", "production"});
+              }),
+      str_key("http.address", "CRM_HTTP_ADDRESS", "listen address", &config::http_address,
+              [](const std::string& v) { return v.empty() ? "must not be empty" : ""; }),
+      int_key("http.port", "CRM_HTTP_PORT", "listen port (0 picks a free one)", &config::http_port,
+              0, 65535),
+      int_key("http.threads", "CRM_HTTP_THREADS", "I/O threads of the HTTP server",
+              &config::http_threads, 1, 64),
+      int_key("http.bodyLimit", "CRM_HTTP_BODY_LIMIT", "largest request body in bytes",
+              &config::http_body_limit, 1024, 64 * 1024 * 1024),
+      int_key("http.timeoutSeconds", "CRM_HTTP_TIMEOUT", "idle/read timeout of a connection",
+              &config::http_timeout_s, 1, 3600),
+      int_key("actors.threads", "CRM_ACTOR_THREADS", "CAF scheduler worker threads",
+              &config::actor_threads, 1, 64),
+      str_key("database.url", "CRM_DATABASE_URL", "libpq URL of PostgreSQL", &config::database_url,
+              [](const std::string& v) {
+                return url_with_scheme(v, {"postgresql://", "postgres://"});
+              }),
+      int_key("database.poolSize", "CRM_DATABASE_POOL_SIZE",
+              "PostgreSQL connections (readers + writers)", &config::database_pool_size, 2, 64),
+      int_key("database.writers", "CRM_DATABASE_WRITERS",
+              "connections reserved for group-commit batches", &config::database_writers, 1, 32),
+      int_key("database.batchMaxRows", "CRM_BATCH_MAX_ROWS", "rows per group commit at most",
+              &config::batch_max_rows, 1, 100000),
+      int_key("database.batchMaxDelayMs", "CRM_BATCH_MAX_DELAY_MS",
+              "longest wait before a partial batch is committed", &config::batch_max_delay_ms, 0,
+              1000),
+      int_key("requestTimeoutMs", "CRM_REQUEST_TIMEOUT_MS",
+              "how long a request waits on actors/storage before 503/504",
+              &config::request_timeout_ms, 100, 600000),
+      str_key("redis.url", "CRM_REDIS_URL", "Redis URL (empty: none)", &config::redis_url,
+              [](const std::string& v) {
+                return v.empty() ? std::string{} : url_with_scheme(v, {"redis://"});
+              }),
+      str_key(
+          "jwt.secret", "CRM_JWT_SECRET", "HMAC secret for access tokens (>= 32 bytes)",
+          &config::jwt_secret,
+          [](const std::string& v) { return v.size() < 32 ? "must be at least 32 bytes" : ""; }),
+      str_key("admin.email", "CRM_ADMIN_EMAIL", "super admin created on first start",
+              &config::admin_email),
+      str_key("admin.password", "CRM_ADMIN_PASSWORD", "its password (>= 10 characters)",
+              &config::admin_password,
+              [](const std::string& v) {
+                return !v.empty() && v.size() < 10 ? "must be at least 10 characters" : "";
+              }),
+      str_key("meta.verifyToken", "CRM_META_VERIFY_TOKEN", "Meta webhook verification token",
+              &config::meta_verify_token),
+      str_key("meta.appSecret", "CRM_META_APP_SECRET", "Meta app secret (X-Hub-Signature-256)",
+              &config::meta_app_secret),
+      str_key("meta.graphUrl", "CRM_META_GRAPH_URL", "base URL of the Graph API",
+              &config::meta_graph_url,
+              [](const std::string& v) {
+                return url_with_scheme(v, {"https://", "http://"});
+              }),
+      str_key("timezone", "CRM_TIMEZONE", "business time zone", &config::timezone),
+      str_key("log.level", "CRM_LOG_LEVEL", "spdlog level", &config::log_level,
+              [](const std::string& v) {
+                return one_of(v, {"trace", "debug", "info", "warn", "error", "critical", "off"});
+              }),
   };
   return table;
 }
@@ -218,8 +221,8 @@ expected<config> load_config(const std::string& file_json,
     try {
       root = json::parse(file_json);
     } catch (const json::parse_error& e) {
-      return make_error(ec::invalid_config, std::string{"configuration file is not JSON: "}
-                                              + e.what());
+      return make_error(ec::invalid_config,
+                        std::string{"configuration file is not JSON: "} + e.what());
     }
     if (!root.is_object())
       return make_error(ec::invalid_config, "configuration file must hold a JSON object");
@@ -231,8 +234,8 @@ expected<config> load_config(const std::string& file_json,
     if (it == env.end())
       continue;
     if (auto err = b.from_env(cfg, it->second); !err.empty())
-      return make_error(ec::invalid_config, "environment variable " + b.key.env + " ("
-                                              + b.key.path + ") " + err);
+      return make_error(ec::invalid_config,
+                        "environment variable " + b.key.env + " (" + b.key.path + ") " + err);
   }
   if (auto err = check_whole(cfg); !err.empty())
     return make_error(ec::invalid_config, err);

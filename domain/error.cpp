@@ -7,19 +7,32 @@ namespace crm {
 
 const char* to_string(ec code) {
   switch (code) {
-    case ec::none: return "none";
-    case ec::invalid_input: return "invalid_input";
-    case ec::unauthenticated: return "unauthenticated";
-    case ec::forbidden: return "forbidden";
-    case ec::not_found: return "not_found";
-    case ec::conflict: return "conflict";
-    case ec::duplicate: return "duplicate";
-    case ec::no_capacity: return "no_capacity";
-    case ec::outside_contact_window: return "outside_contact_window";
-    case ec::provider_rejected: return "provider_rejected";
-    case ec::storage_unavailable: return "storage_unavailable";
-    case ec::invalid_config: return "invalid_config";
-    case ec::internal: return "internal";
+  case ec::none:
+    return "none";
+  case ec::invalid_input:
+    return "invalid_input";
+  case ec::unauthenticated:
+    return "unauthenticated";
+  case ec::forbidden:
+    return "forbidden";
+  case ec::not_found:
+    return "not_found";
+  case ec::conflict:
+    return "conflict";
+  case ec::duplicate:
+    return "duplicate";
+  case ec::no_capacity:
+    return "no_capacity";
+  case ec::outside_contact_window:
+    return "outside_contact_window";
+  case ec::provider_rejected:
+    return "provider_rejected";
+  case ec::storage_unavailable:
+    return "storage_unavailable";
+  case ec::invalid_config:
+    return "invalid_config";
+  case ec::internal:
+    return "internal";
   }
   return "unknown";
 }

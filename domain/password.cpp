@@ -10,9 +10,8 @@ std::string hash_password(std::string_view password) {
   if (sodium_init() < 0)
     throw std::runtime_error("libsodium cannot initialise");
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(out, password.data(), password.size(),
-                        crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE)
-      != 0)
+  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
     throw std::runtime_error("argon2id hashing ran out of memory");
   return out;
 }

@@ -16,10 +16,14 @@ priority priority_for(std::optional<int> days_overdue) {
 
 std::string_view to_string(priority p) {
   switch (p) {
-    case priority::urgente: return "URGENTE";
-    case priority::alta: return "ALTA";
-    case priority::media: return "MEDIA";
-    case priority::baja: return "BAJA";
+  case priority::urgente:
+    return "URGENTE";
+  case priority::alta:
+    return "ALTA";
+  case priority::media:
+    return "MEDIA";
+  case priority::baja:
+    return "BAJA";
   }
   return "BAJA";
 }

@@ -14,7 +14,7 @@ using prometheus::BuildHistogram;
 
 const prometheus::Histogram::BucketBoundaries& latency_buckets() {
   static const prometheus::Histogram::BucketBoundaries b = {
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
   return b;
 }
 
@@ -33,94 +33,90 @@ std::string render() {
 prometheus::Counter& http_requests(const std::string& method, const std::string& route,
                                    unsigned status) {
   static auto& family = BuildCounter()
-                          .Name("crm_http_requests_total")
-                          .Help("HTTP requests answered, by method, route and status")
-                          .Register(registry());
+                            .Name("crm_http_requests_total")
+                            .Help("HTTP requests answered, by method, route and status")
+                            .Register(registry());
   return family.Add({{"method", method}, {"route", route}, {"status", std::to_string(status)}});
 }
 
 prometheus::Histogram& http_latency(const std::string& route) {
   static auto& family = BuildHistogram()
-                          .Name("crm_http_request_duration_seconds")
-                          .Help("Time from request read to response written, by route")
-                          .Register(registry());
+                            .Name("crm_http_request_duration_seconds")
+                            .Help("Time from request read to response written, by route")
+                            .Register(registry());
   return family.Add({{"route", route}}, latency_buckets());
 }
 
 prometheus::Gauge& http_connections() {
-  static auto& family = BuildGauge()
-                          .Name("crm_http_connections")
-                          .Help("Open HTTP connections")
-                          .Register(registry());
+  static auto& family =
+      BuildGauge().Name("crm_http_connections").Help("Open HTTP connections").Register(registry());
   static auto& gauge = family.Add({});
   return gauge;
 }
 
 prometheus::Counter& inbound_messages(const std::string& provider, const std::string& outcome) {
   static auto& family = BuildCounter()
-                          .Name("crm_inbound_messages_total")
-                          .Help("Inbound provider messages by outcome")
-                          .Register(registry());
+                            .Name("crm_inbound_messages_total")
+                            .Help("Inbound provider messages by outcome")
+                            .Register(registry());
   return family.Add({{"provider", provider}, {"outcome", outcome}});
 }
 
 prometheus::Counter& inbound_statuses(const std::string& provider, const std::string& outcome) {
   static auto& family = BuildCounter()
-                          .Name("crm_inbound_statuses_total")
-                          .Help("Provider delivery statuses by outcome")
-                          .Register(registry());
+                            .Name("crm_inbound_statuses_total")
+                            .Help("Provider delivery statuses by outcome")
+                            .Register(registry());
   return family.Add({{"provider", provider}, {"outcome", outcome}});
 }
 
 prometheus::Counter& webhook_rejections(const std::string& provider, const std::string& reason) {
   static auto& family = BuildCounter()
-                          .Name("crm_webhook_rejections_total")
-                          .Help("Webhooks refused before reaching an actor, by reason")
-                          .Register(registry());
+                            .Name("crm_webhook_rejections_total")
+                            .Help("Webhooks refused before reaching an actor, by reason")
+                            .Register(registry());
   return family.Add({{"provider", provider}, {"reason", reason}});
 }
 
 prometheus::Gauge& actors(const std::string& type) {
-  static auto& family = BuildGauge()
-                          .Name("crm_actors")
-                          .Help("Live actors by type")
-                          .Register(registry());
+  static auto& family =
+      BuildGauge().Name("crm_actors").Help("Live actors by type").Register(registry());
   return family.Add({{"type", type}});
 }
 
 prometheus::Gauge& open_chats() {
   static auto& family = BuildGauge()
-                          .Name("crm_open_chats")
-                          .Help("Chats not closed, as known to the registry")
-                          .Register(registry());
+                            .Name("crm_open_chats")
+                            .Help("Chats not closed, as known to the registry")
+                            .Register(registry());
   static auto& gauge = family.Add({});
   return gauge;
 }
 
 prometheus::Histogram& batch_rows() {
   static auto& family = BuildHistogram()
-                          .Name("crm_storage_batch_rows")
-                          .Help("Rows per group commit")
-                          .Register(registry());
+                            .Name("crm_storage_batch_rows")
+                            .Help("Rows per group commit")
+                            .Register(registry());
   static auto& h = family.Add({}, prometheus::Histogram::BucketBoundaries{
-                                    1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096});
+                                      1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096});
   return h;
 }
 
 prometheus::Histogram& commit_seconds() {
   static auto& family = BuildHistogram()
-                          .Name("crm_storage_commit_seconds")
-                          .Help("Time of one group commit transaction")
-                          .Register(registry());
+                            .Name("crm_storage_commit_seconds")
+                            .Help("Time of one group commit transaction")
+                            .Register(registry());
   static auto& h = family.Add({}, latency_buckets());
   return h;
 }
 
 prometheus::Counter& storage_failures(const std::string& operation) {
   static auto& family = BuildCounter()
-                          .Name("crm_storage_failures_total")
-                          .Help("Storage operations that failed, by operation")
-                          .Register(registry());
+                            .Name("crm_storage_failures_total")
+                            .Help("Storage operations that failed, by operation")
+                            .Register(registry());
   return family.Add({{"operation", operation}});
 }
 

@@ -7,19 +7,32 @@ namespace crm::net {
 
 unsigned status_of(ec code) {
   switch (code) {
-    case ec::none: return 200;
-    case ec::invalid_input: return 400;
-    case ec::unauthenticated: return 401;
-    case ec::forbidden: return 403;
-    case ec::not_found: return 404;
-    case ec::conflict: return 409;
-    case ec::duplicate: return 200;
-    case ec::no_capacity: return 409;
-    case ec::outside_contact_window: return 422;
-    case ec::provider_rejected: return 502;
-    case ec::storage_unavailable: return 503;
-    case ec::invalid_config: return 500;
-    case ec::internal: return 500;
+  case ec::none:
+    return 200;
+  case ec::invalid_input:
+    return 400;
+  case ec::unauthenticated:
+    return 401;
+  case ec::forbidden:
+    return 403;
+  case ec::not_found:
+    return 404;
+  case ec::conflict:
+    return 409;
+  case ec::duplicate:
+    return 200;
+  case ec::no_capacity:
+    return 409;
+  case ec::outside_contact_window:
+    return 422;
+  case ec::provider_rejected:
+    return 502;
+  case ec::storage_unavailable:
+    return 503;
+  case ec::invalid_config:
+    return 500;
+  case ec::internal:
+    return 500;
   }
   return 500;
 }

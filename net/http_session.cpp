@@ -1,6 +1,7 @@
 #include "net/http_session.hpp"
 
 #include "metrics/metrics.hpp"
+
 #include "net/http_error.hpp"
 #include "net/session_responder.hpp"
 
@@ -28,7 +29,7 @@ void add_security_headers(response& res) {
 } // namespace
 
 http_session::http_session(tcp::socket&& socket, const router& routes, session_options options)
-  : stream_{std::move(socket)}, routes_{routes}, options_{options} {
+    : stream_{std::move(socket)}, routes_{routes}, options_{options} {
   beast::error_code ec;
   auto ep = stream_.socket().remote_endpoint(ec);
   if (!ec)
@@ -54,8 +55,8 @@ void http_session::do_read() {
 }
 
 void http_session::on_read(beast::error_code ec, std::size_t) {
-  if (ec == http::error::end_of_stream || ec == asio::error::connection_reset
-      || ec == beast::error::timeout || ec == asio::error::operation_aborted)
+  if (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
+      ec == beast::error::timeout || ec == asio::error::operation_aborted)
     return do_close();
   started_ = std::chrono::steady_clock::now();
   if (ec == http::error::body_limit) {
@@ -85,9 +86,9 @@ void http_session::dispatch() {
   if (!m.found) {
     route_label_ = m.path_exists ? "method_not_allowed" : "not_found";
     return m.path_exists
-             ? answer_now(http::status::method_not_allowed,
-                          error_body("method_not_allowed", "method not allowed on this path"))
-             : answer_now(http::status::not_found, error_body("not_found", "no such route"));
+               ? answer_now(http::status::method_not_allowed,
+                            error_body("method_not_allowed", "method not allowed on this path"))
+               : answer_now(http::status::not_found, error_body("not_found", "no such route"));
   }
   route_label_ = m.found->pattern;
   request_context ctx{req_, path, {}, std::move(m.params), remote_};
@@ -116,7 +117,7 @@ void http_session::write(response res) {
   res.prepare_payload();
   auto status = res.result_int();
   metrics::http_requests(std::string{http::to_string(req_method_)}, route_label_, status)
-    .Increment();
+      .Increment();
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - started_;
   metrics::http_latency(route_label_).Observe(took.count());
   pending_write_ = std::make_shared<response>(std::move(res));

@@ -20,7 +20,7 @@ struct session_options {
 /// One HTTP connection: reads a request, hands it to its route, writes the answer, repeats.
 /// One request in flight at a time; every step runs on the connection's strand.
 class http_session : public std::enable_shared_from_this<http_session> {
-public:
+ public:
   http_session(tcp::socket&& socket, const router& routes, session_options options);
   ~http_session();
 
@@ -32,7 +32,7 @@ public:
   /// The strand's executor, for posting writes onto it.
   asio::any_io_executor executor() { return stream_.get_executor(); }
 
-private:
+ private:
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   void dispatch();

@@ -6,7 +6,7 @@ namespace crm::net {
 
 listener::listener(asio::io_context& ioc, tcp::endpoint endpoint, const router& routes,
                    session_options options)
-  : ioc_{ioc}, acceptor_{asio::make_strand(ioc)}, routes_{routes}, options_{options} {
+    : ioc_{ioc}, acceptor_{asio::make_strand(ioc)}, routes_{routes}, options_{options} {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);

@@ -8,7 +8,7 @@ namespace crm::net {
 
 /// Accepts connections and starts a session for each, on its own strand.
 class listener : public std::enable_shared_from_this<listener> {
-public:
+ public:
   /// Binds and listens; throws boost::system::system_error when the address is taken.
   listener(asio::io_context& ioc, tcp::endpoint endpoint, const router& routes,
            session_options options);
@@ -17,7 +17,7 @@ public:
   void stop();
   unsigned short port() const;
 
-private:
+ private:
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
 

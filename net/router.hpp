@@ -40,7 +40,7 @@ using route_table = std::vector<route>;
 
 /// Matches requests to routes; built once at start, read-only afterwards (thread-safe).
 class router {
-public:
+ public:
   struct match {
     const route* found = nullptr;
     bool path_exists = false; // for 405 vs 404
@@ -51,7 +51,7 @@ public:
   match find(http::verb verb, std::string_view path) const;
   const std::vector<route>& routes() const { return routes_; }
 
-private:
+ private:
   std::vector<route> routes_;
   std::vector<std::vector<std::string>> segments_;
 };

@@ -17,7 +17,7 @@ struct services {
   /// Picks a gateway for a request, spreading the load.
   const gateway_actor& gateway() const;
 
-private:
+ private:
   mutable std::atomic<size_t> next_{0};
 };
 

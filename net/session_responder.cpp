@@ -8,7 +8,7 @@
 namespace crm::net {
 
 session_responder::session_responder(std::shared_ptr<http_session> session)
-  : session_{std::move(session)} {}
+    : session_{std::move(session)} {}
 
 session_responder::~session_responder() {
   if (!answered_.load())

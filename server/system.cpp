@@ -133,8 +133,8 @@ int run_server(const config& cfg) {
   try {
     auto address = boost::asio::ip::make_address(cfg.http_address);
     http = std::make_shared<net::listener>(
-      ioc, net::tcp::endpoint{address, static_cast<unsigned short>(cfg.http_port)}, routes,
-      net::session_options{cfg.http_body_limit, std::chrono::seconds(cfg.http_timeout_s)});
+        ioc, net::tcp::endpoint{address, static_cast<unsigned short>(cfg.http_port)}, routes,
+        net::session_options{cfg.http_body_limit, std::chrono::seconds(cfg.http_timeout_s)});
   } catch (const std::exception& e) {
     spdlog::critical("cannot listen on {}:{}: {}", cfg.http_address, cfg.http_port, e.what());
     stop_actors(running);

@@ -14,9 +14,9 @@ constexpr auto columns = "id, number_id, debtor_phone, coalesce(debtor_id::text,
                          " coalesce(campaign_id::text, ''), status, priority,"
                          " coalesce(agent_id::text, ''), unread";
 
-const std::string find_open = std::string{"select "} + columns
-                              + " from chats where number_id = $1 and debtor_phone = $2"
-                                " and status <> 'closed'";
+const std::string find_open = std::string{"select "} + columns +
+                              " from chats where number_id = $1 and debtor_phone = $2"
+                              " and status <> 'closed'";
 
 constexpr auto find_debtor = "select d.id, d.days_overdue from debtor_phones p"
                              " join debtors d on d.id = p.debtor_id"
@@ -30,11 +30,11 @@ const std::string create = std::string{"insert into chats (number_id, debtor_pho
                                        " 'queued', $5, now() from whatsapp_numbers n"
                                        " where n.id = $1"
                                        " on conflict (number_id, debtor_phone)"
-                                       " where status <> 'closed' do nothing returning "}
-                           + columns;
+                                       " where status <> 'closed' do nothing returning "} +
+                           columns;
 
-const std::string load_all = std::string{"select "} + columns
-                             + " from chats where status <> 'closed'";
+const std::string load_all =
+    std::string{"select "} + columns + " from chats where status <> 'closed'";
 
 chat_snapshot to_snapshot(const pqxx::row& r) {
   chat_snapshot s;

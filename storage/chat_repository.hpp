@@ -11,7 +11,7 @@ namespace crm::storage {
 
 /// Chats: the open conversation of a (number, debtor phone), found or created.
 class chat_repository {
-public:
+ public:
   /// Prepares this repository's statements on a fresh connection.
   static void prepare(pqxx::connection& conn);
 

@@ -9,7 +9,7 @@ namespace crm::storage {
 
 /// Messages, their provider statuses and raw provider events: the group-committed writes.
 class message_repository {
-public:
+ public:
   static void prepare(pqxx::connection& conn);
 
   /// Writes a whole batch inside `txn` (the caller commits). Messages are deduped on

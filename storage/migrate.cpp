@@ -64,8 +64,8 @@ std::vector<std::string> apply_pending(pqxx::connection& conn, const std::vector
       continue;
     pqxx::work txn{conn};
     txn.exec(m.sql);
-    txn.exec("insert into schema_migrations (version, name) values (" + txn.quote(m.version) + ", "
-             + txn.quote(m.name) + ")");
+    txn.exec("insert into schema_migrations (version, name) values (" + txn.quote(m.version) +
+             ", " + txn.quote(m.name) + ")");
     txn.commit();
     applied.push_back(m.name);
   }

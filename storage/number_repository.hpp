@@ -9,7 +9,7 @@ namespace crm::storage {
 
 /// WhatsApp numbers as the inbound path needs them: provider key -> our number.
 class number_repository {
-public:
+ public:
   static void prepare(pqxx::connection& conn);
 
   /// Meta routes by phone_number_id; WPPConnect webhooks carry our number id.

@@ -14,7 +14,8 @@ std::string with_connect_timeout(const std::string& url, int seconds) {
 }
 
 bool connection_lost(const std::exception& e) {
-  if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e))
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) ||
+      dynamic_cast<const pqxx::in_doubt_error*>(&e))
     return true;
   if (auto sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
     auto state = sql->sqlstate();

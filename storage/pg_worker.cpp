@@ -1,16 +1,16 @@
 #include "storage/pg_worker.hpp"
 
 #include "metrics/metrics.hpp"
+
 #include "storage/chat_repository.hpp"
 #include "storage/message_repository.hpp"
 #include "storage/number_repository.hpp"
 #include "storage/pg.hpp"
 
+#include <caf/typed_event_based_actor.hpp>
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
 #include <spdlog/spdlog.h>
-
-#include <caf/typed_event_based_actor.hpp>
 
 #include <chrono>
 
@@ -30,7 +30,7 @@ pqxx::connection& pg_worker_state::connection() {
 
 template <class F>
 auto pg_worker_state::guarded(const char* operation, F f)
-  -> caf::result<decltype(f(std::declval<pqxx::connection&>()))> {
+    -> caf::result<decltype(f(std::declval<pqxx::connection&>()))> {
   try {
     return f(connection());
   } catch (const std::exception& e) {
@@ -49,46 +49,46 @@ pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_wo
                                          std::string url) {
   self->state.url = std::move(url);
   return {
-    [self](const write_batch& batch) -> caf::result<write_batch_result> {
-      return self->state.guarded("write_batch", [&](pqxx::connection& c) {
-        auto start = std::chrono::steady_clock::now();
-        pqxx::work txn{c};
-        auto result = message_repository::write(txn, batch);
-        txn.commit();
-        std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-        metrics::commit_seconds().Observe(took.count());
-        metrics::batch_rows().Observe(static_cast<double>(
-          batch.messages.size() + batch.statuses.size() + batch.events.size()));
-        return result;
-      });
-    },
-    [self](const open_chat_request& req) -> caf::result<chat_snapshot> {
-      return self->state.guarded("open_chat", [&](pqxx::connection& c) {
-        pqxx::work txn{c};
-        auto result = chat_repository::open(txn, req);
-        txn.commit();
-        return result;
-      });
-    },
-    [self](const number_lookup& req) -> caf::result<number_info> {
-      return self->state.guarded("number_lookup", [&](pqxx::connection& c) {
-        pqxx::nontransaction txn{c};
-        return number_repository::lookup(txn, req);
-      });
-    },
-    [self](atom::load) -> caf::result<std::vector<chat_snapshot>> {
-      return self->state.guarded("load_open_chats", [&](pqxx::connection& c) {
-        pqxx::read_transaction txn{c};
-        return chat_repository::load_open(txn);
-      });
-    },
-    [self](atom::ping) -> caf::result<atom::ok> {
-      return self->state.guarded("ping", [&](pqxx::connection& c) {
-        pqxx::nontransaction txn{c};
-        txn.exec("select 1");
-        return atom::ok_v;
-      });
-    },
+      [self](const write_batch& batch) -> caf::result<write_batch_result> {
+        return self->state.guarded("write_batch", [&](pqxx::connection& c) {
+          auto start = std::chrono::steady_clock::now();
+          pqxx::work txn{c};
+          auto result = message_repository::write(txn, batch);
+          txn.commit();
+          std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+          metrics::commit_seconds().Observe(took.count());
+          metrics::batch_rows().Observe(static_cast<double>(
+              batch.messages.size() + batch.statuses.size() + batch.events.size()));
+          return result;
+        });
+      },
+      [self](const open_chat_request& req) -> caf::result<chat_snapshot> {
+        return self->state.guarded("open_chat", [&](pqxx::connection& c) {
+          pqxx::work txn{c};
+          auto result = chat_repository::open(txn, req);
+          txn.commit();
+          return result;
+        });
+      },
+      [self](const number_lookup& req) -> caf::result<number_info> {
+        return self->state.guarded("number_lookup", [&](pqxx::connection& c) {
+          pqxx::nontransaction txn{c};
+          return number_repository::lookup(txn, req);
+        });
+      },
+      [self](atom::load) -> caf::result<std::vector<chat_snapshot>> {
+        return self->state.guarded("load_open_chats", [&](pqxx::connection& c) {
+          pqxx::read_transaction txn{c};
+          return chat_repository::load_open(txn);
+        });
+      },
+      [self](atom::ping) -> caf::result<atom::ok> {
+        return self->state.guarded("ping", [&](pqxx::connection& c) {
+          pqxx::nontransaction txn{c};
+          txn.exec("select 1");
+          return atom::ok_v;
+        });
+      },
   };
 }
 

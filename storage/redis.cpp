@@ -2,10 +2,9 @@
 
 #include "domain/error.hpp"
 
+#include <caf/typed_event_based_actor.hpp>
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
-
-#include <caf/typed_event_based_actor.hpp>
 
 #include <charconv>
 
@@ -84,11 +83,11 @@ redis_actor::behavior_type redis(redis_actor::stateful_pointer<redis_state> self
                                  redis_endpoint endpoint) {
   self->state.endpoint = std::move(endpoint);
   return {
-    [self](atom::ping) -> caf::result<atom::ok> {
-      if (auto pong = self->state.command("PING"); pong && *pong == "PONG")
-        return atom::ok_v;
-      return make_error(ec::storage_unavailable, "redis does not answer");
-    },
+      [self](atom::ping) -> caf::result<atom::ok> {
+        if (auto pong = self->state.command("PING"); pong && *pong == "PONG")
+          return atom::ok_v;
+        return make_error(ec::storage_unavailable, "redis does not answer");
+      },
   };
 }
 

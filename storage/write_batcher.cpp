@@ -55,27 +55,27 @@ void write_batcher_state::dispatch(size_t writer, pending p) {
   busy[writer] = true;
   auto shared = std::make_shared<pending>(std::move(p));
   self->request(writers[writer], timeouts::commit, shared->batch)
-    .then(
-      [this, writer, shared](write_batch_result& result) {
-        busy[writer] = false;
-        for (size_t i = 0; i < shared->message_promises.size(); ++i)
-          shared->message_promises[i].deliver(std::move(result.acks.at(i)));
-        for (auto& rp : shared->status_promises)
-          rp.deliver(atom::ok_v);
-        for (auto& rp : shared->event_promises)
-          rp.deliver(atom::ok_v);
-        flush();
-      },
-      [this, writer, shared](caf::error& err) {
-        busy[writer] = false;
-        for (auto& rp : shared->message_promises)
-          rp.deliver(err);
-        for (auto& rp : shared->status_promises)
-          rp.deliver(err);
-        for (auto& rp : shared->event_promises)
-          rp.deliver(err);
-        flush();
-      });
+      .then(
+          [this, writer, shared](write_batch_result& result) {
+            busy[writer] = false;
+            for (size_t i = 0; i < shared->message_promises.size(); ++i)
+              shared->message_promises[i].deliver(std::move(result.acks.at(i)));
+            for (auto& rp : shared->status_promises)
+              rp.deliver(atom::ok_v);
+            for (auto& rp : shared->event_promises)
+              rp.deliver(atom::ok_v);
+            flush();
+          },
+          [this, writer, shared](caf::error& err) {
+            busy[writer] = false;
+            for (auto& rp : shared->message_promises)
+              rp.deliver(err);
+            for (auto& rp : shared->status_promises)
+              rp.deliver(err);
+            for (auto& rp : shared->event_promises)
+              rp.deliver(err);
+            flush();
+          });
 }
 
 write_batcher_actor::behavior_type
@@ -86,34 +86,34 @@ write_batcher(write_batcher_actor::stateful_pointer<write_batcher_state> self,
   st.writers = std::move(writers);
   st.policy = policy;
   return {
-    [self](append_message& msg) -> caf::result<inbound_ack> {
-      auto& st = self->state;
-      st.waiting.batch.messages.push_back(std::move(msg));
-      st.waiting.message_promises.push_back(self->make_response_promise<inbound_ack>());
-      auto rp = st.waiting.message_promises.back();
-      st.on_enqueue();
-      return rp;
-    },
-    [self](status_event& ev) -> caf::result<atom::ok> {
-      auto& st = self->state;
-      st.waiting.batch.statuses.push_back(std::move(ev));
-      st.waiting.status_promises.push_back(self->make_response_promise<atom::ok>());
-      auto rp = st.waiting.status_promises.back();
-      st.on_enqueue();
-      return rp;
-    },
-    [self](provider_event& ev) -> caf::result<atom::ok> {
-      auto& st = self->state;
-      st.waiting.batch.events.push_back(std::move(ev));
-      st.waiting.event_promises.push_back(self->make_response_promise<atom::ok>());
-      auto rp = st.waiting.event_promises.back();
-      st.on_enqueue();
-      return rp;
-    },
-    [self](atom::flush) {
-      self->state.timer_armed = false;
-      self->state.flush();
-    },
+      [self](append_message& msg) -> caf::result<inbound_ack> {
+        auto& st = self->state;
+        st.waiting.batch.messages.push_back(std::move(msg));
+        st.waiting.message_promises.push_back(self->make_response_promise<inbound_ack>());
+        auto rp = st.waiting.message_promises.back();
+        st.on_enqueue();
+        return rp;
+      },
+      [self](status_event& ev) -> caf::result<atom::ok> {
+        auto& st = self->state;
+        st.waiting.batch.statuses.push_back(std::move(ev));
+        st.waiting.status_promises.push_back(self->make_response_promise<atom::ok>());
+        auto rp = st.waiting.status_promises.back();
+        st.on_enqueue();
+        return rp;
+      },
+      [self](provider_event& ev) -> caf::result<atom::ok> {
+        auto& st = self->state;
+        st.waiting.batch.events.push_back(std::move(ev));
+        st.waiting.event_promises.push_back(self->make_response_promise<atom::ok>());
+        auto rp = st.waiting.event_promises.back();
+        st.on_enqueue();
+        return rp;
+      },
+      [self](atom::flush) {
+        self->state.timer_armed = false;
+        self->state.flush();
+      },
   };
 }
 

@@ -31,7 +31,7 @@ struct write_batcher_state {
   };
 
   explicit write_batcher_state(write_batcher_actor::stateful_pointer<write_batcher_state> self)
-    : self{self} {}
+      : self{self} {}
 
   /// Called after every enqueue: commits now, or arms the timer for a partial batch.
   void on_enqueue();

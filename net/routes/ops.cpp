@@ -1,8 +1,8 @@
 // Operations: liveness, readiness, metrics.
-#include "net/routes/routes.hpp"
+#include "metrics/metrics.hpp"
 
 #include "actors/atoms.hpp"
-#include "metrics/metrics.hpp"
+#include "net/routes/routes.hpp"
 
 #include <caf/send.hpp>
 
@@ -10,16 +10,18 @@ namespace crm::net {
 
 route_table ops_routes(const services& s) {
   return {
-    {http::verb::get, "/healthz", "none",
-     [](request_context&, responder_ptr out) { out->ok(R"({"status":"ok"})"); }},
-    {http::verb::get, "/readyz", "none",
-     [&s](request_context&, responder_ptr out) {
-       caf::anon_send(s.gateway(), atom::ready_v, std::move(out));
-     }},
-    {http::verb::get, "/metrics", "none",
-     [](request_context&, responder_ptr out) {
-       out->reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics::render());
-     }},
+      {http::verb::get, "/healthz", "none",
+       [](request_context&, responder_ptr out) {
+         out->ok(R"({"status":"ok"})");
+       }},
+      {http::verb::get, "/readyz", "none",
+       [&s](request_context&, responder_ptr out) {
+         caf::anon_send(s.gateway(), atom::ready_v, std::move(out));
+       }},
+      {http::verb::get, "/metrics", "none",
+       [](request_context&, responder_ptr out) {
+         out->reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics::render());
+       }},
   };
 }
 

@@ -1,10 +1,10 @@
 // Provider webhooks: verified and parsed here, on the I/O thread; only valid batches reach
 // a GATEWAY, which answers 200 once everything in them is durable.
-#include "net/routes/routes.hpp"
-
 #include "metrics/metrics.hpp"
+
 #include "net/http_error.hpp"
 #include "net/meta_webhook.hpp"
+#include "net/routes/routes.hpp"
 
 #include <caf/send.hpp>
 #include <openssl/crypto.h>
@@ -20,8 +20,8 @@ bool same_secret(std::string_view a, std::string_view b) {
 void meta_verify(const services& s, request_context& ctx, const responder_ptr& out) {
   auto mode = ctx.query_or("hub.mode");
   auto token = ctx.query_or("hub.verify_token");
-  if (mode != "subscribe" || s.meta_verify_token.empty()
-      || !same_secret(token, s.meta_verify_token)) {
+  if (mode != "subscribe" || s.meta_verify_token.empty() ||
+      !same_secret(token, s.meta_verify_token)) {
     metrics::webhook_rejections("meta", "verify_token").Increment();
     return out->reply(403, "application/json",
                       error_body("forbidden", "verification token does not match"));
@@ -59,10 +59,14 @@ void meta_receive(const services& s, request_context& ctx, responder_ptr out) {
 
 route_table webhook_routes(const services& s) {
   return {
-    {http::verb::get, "/api/v1/webhooks/meta", "none",
-     [&s](request_context& ctx, responder_ptr out) { meta_verify(s, ctx, out); }},
-    {http::verb::post, "/api/v1/webhooks/meta", "none",
-     [&s](request_context& ctx, responder_ptr out) { meta_receive(s, ctx, std::move(out)); }},
+      {http::verb::get, "/api/v1/webhooks/meta", "none",
+       [&s](request_context& ctx, responder_ptr out) {
+         meta_verify(s, ctx, out);
+       }},
+      {http::verb::post, "/api/v1/webhooks/meta", "none",
+       [&s](request_context& ctx, responder_ptr out) {
+         meta_receive(s, ctx, std::move(out));
+       }},
   };
 }
 

@@ -8,14 +8,14 @@ server_fixture::server_fixture() {
   start_server(); // applies the migrations
   db.exec("insert into campaigns (name) values ('E2E')");
   db.exec(std::string{"insert into whatsapp_numbers (name, phone_number, provider, campaign_id,"
-                      " meta_phone_number_id) select 'E2E line', '+573000000001', 'meta', id, '"}
-          + phone_number_id + "' from campaigns where name = 'E2E'");
+                      " meta_phone_number_id) select 'E2E line', '+573000000001', 'meta', id, '"} +
+          phone_number_id + "' from campaigns where name = 'E2E'");
   number_id = db.scalar("select id from whatsapp_numbers");
   db.exec("insert into debtors (full_name, document_number, debt_amount, days_overdue)"
           " values ('María Fernanda López', '1010101010', 1250000, 45)");
   debtor_id = db.scalar("select id from debtors");
-  db.exec("insert into debtor_phones (debtor_id, phone, is_primary) values ('" + debtor_id
-          + "', '+" + debtor_phone + "', true)");
+  db.exec("insert into debtor_phones (debtor_id, phone, is_primary) values ('" + debtor_id +
+          "', '+" + debtor_phone + "', true)");
 }
 
 server_fixture::~server_fixture() {
@@ -23,12 +23,10 @@ server_fixture::~server_fixture() {
 }
 
 std::map<std::string, std::string> server_fixture::settings() const {
-  return {{"CRM_DATABASE_URL", db.url()},
-          {"CRM_REDIS_URL", required_env("CRM_TEST_REDIS_URL")},
-          {"CRM_META_APP_SECRET", app_secret},
-          {"CRM_META_VERIFY_TOKEN", verify_token},
-          {"CRM_DATABASE_POOL_SIZE", "3"},
-          {"CRM_DATABASE_WRITERS", "1"}};
+  return {
+      {"CRM_DATABASE_URL", db.url()},      {"CRM_REDIS_URL", required_env("CRM_TEST_REDIS_URL")},
+      {"CRM_META_APP_SECRET", app_secret}, {"CRM_META_VERIFY_TOKEN", verify_token},
+      {"CRM_DATABASE_POOL_SIZE", "3"},     {"CRM_DATABASE_WRITERS", "1"}};
 }
 
 void server_fixture::start_server() {

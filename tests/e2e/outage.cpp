@@ -39,8 +39,8 @@ BOOST_AUTO_TEST_CASE(webhooks_get_503_while_postgres_is_down_and_recover_without
     pqxx::connection conn{pg.url()};
     pqxx::nontransaction txn{conn};
     txn.exec(std::string{"insert into whatsapp_numbers (name, phone_number, provider,"
-                         " meta_phone_number_id) values ('L', '+573000000002', 'meta', '"}
-             + phone_number_id + "')");
+                         " meta_phone_number_id) values ('L', '+573000000002', 'meta', '"} +
+             phone_number_id + "')");
   }
   auto post = [&](const std::string& wamid) {
     auto body = meta_text_webhook(phone_number_id, "573001234567", wamid, "hola");

@@ -23,8 +23,8 @@ BOOST_AUTO_TEST_CASE(an_unknown_key_in_the_config_file_is_named) {
 }
 
 BOOST_AUTO_TEST_CASE(production_mode_refuses_the_default_jwt_secret) {
-  auto [status, output] = run_server_once({{"CRM_MODE", "production"},
-                                           {"CRM_META_APP_SECRET", "x"}});
+  auto [status, output] =
+      run_server_once({{"CRM_MODE", "production"}, {"CRM_META_APP_SECRET", "x"}});
   BOOST_CHECK_EQUAL(status, 2);
   BOOST_CHECK_MESSAGE(output.find("jwt.secret") != std::string::npos, output);
 }

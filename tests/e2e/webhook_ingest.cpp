@@ -23,8 +23,8 @@ BOOST_FIXTURE_TEST_SUITE(webhook_ingest, server_fixture)
 
 BOOST_AUTO_TEST_CASE(verification_handshake_echoes_the_challenge) {
   auto ok = http_request(server->port(), "GET",
-                         "/api/v1/webhooks/meta?hub.mode=subscribe&hub.verify_token="
-                           + std::string{verify_token} + "&hub.challenge=1158201444");
+                         "/api/v1/webhooks/meta?hub.mode=subscribe&hub.verify_token=" +
+                             std::string{verify_token} + "&hub.challenge=1158201444");
   BOOST_CHECK_EQUAL(ok.status, 200);
   BOOST_CHECK_EQUAL(ok.body, "1158201444");
   auto wrong = http_request(server->port(), "GET",
@@ -83,9 +83,8 @@ BOOST_AUTO_TEST_CASE(bad_signature_is_401_and_stores_nothing) {
                     401);
   auto tampered = body;
   tampered.replace(tampered.find("pagar"), 5, "robar");
-  BOOST_CHECK_EQUAL(post(tampered, {{"X-Hub-Signature-256", meta_signature(app_secret, body)}})
-                      .status,
-                    401);
+  BOOST_CHECK_EQUAL(
+      post(tampered, {{"X-Hub-Signature-256", meta_signature(app_secret, body)}}).status, 401);
   auto missing = post(body, {});
   BOOST_CHECK_EQUAL(missing.status, 401);
   BOOST_CHECK_EQUAL(json::parse(missing.body)["error"]["code"], "invalid_signature");
@@ -104,7 +103,9 @@ BOOST_AUTO_TEST_CASE(malformed_or_misshapen_body_is_400_and_stores_nothing) {
   // A valid first message must not be stored when a later one in the same POST is broken.
   auto hook = json::parse(text_from(debtor_phone, "wamid.E2E.ok"));
   auto& messages = hook["entry"][0]["changes"][0]["value"]["messages"];
-  messages.push_back({{"from", debtor_phone}, {"timestamp", "1764230000"}, {"type", "text"},
+  messages.push_back({{"from", debtor_phone},
+                      {"timestamp", "1764230000"},
+                      {"type", "text"},
                       {"text", {{"body", "sin id"}}}});
   auto res = post_signed(hook.dump());
   BOOST_CHECK_EQUAL(res.status, 400);
@@ -122,8 +123,10 @@ BOOST_AUTO_TEST_CASE(every_message_type_is_stored_and_unknown_ones_are_kept) {
   button["interactive"] = {{"type", "button_reply"},
                            {"button_reply", {{"id", "pagar_hoy"}, {"title", "Pagar hoy"}}}};
   auto image = base("wamid.E2E.t3", "image");
-  image["image"] = {{"id", "1479537139650973"}, {"mime_type", "image/jpeg"},
-                    {"sha256", "d8a9f3e2"}, {"caption", "comprobante"}};
+  image["image"] = {{"id", "1479537139650973"},
+                    {"mime_type", "image/jpeg"},
+                    {"sha256", "d8a9f3e2"},
+                    {"caption", "comprobante"}};
   auto location = base("wamid.E2E.t4", "location");
   location["location"] = {{"latitude", 4.711}, {"longitude", -74.0721}, {"name", "Bogotá"}};
   auto reaction = base("wamid.E2E.t5", "reaction");
@@ -138,16 +141,15 @@ BOOST_AUTO_TEST_CASE(every_message_type_is_stored_and_unknown_ones_are_kept) {
                     "text,interactive,image,location,unsupported");
   BOOST_CHECK_EQUAL(db.scalar("select body from messages where provider_id = 'wamid.E2E.t2'"),
                     "Pagar hoy");
+  BOOST_CHECK_EQUAL(db.scalar("select media->>'id' || ' ' || (media->>'mimeType') from messages"
+                              " where provider_id = 'wamid.E2E.t3'"),
+                    "1479537139650973 image/jpeg");
   BOOST_CHECK_EQUAL(
-    db.scalar("select media->>'id' || ' ' || (media->>'mimeType') from messages"
-              " where provider_id = 'wamid.E2E.t3'"),
-    "1479537139650973 image/jpeg");
+      db.scalar("select details->'location'->>'name' from messages where type = 'location'"),
+      "Bogotá");
   BOOST_CHECK_EQUAL(
-    db.scalar("select details->'location'->>'name' from messages where type = 'location'"),
-    "Bogotá");
-  BOOST_CHECK_EQUAL(
-    db.scalar("select details->>'originalType' from messages where type = 'unsupported'"),
-    "reaction");
+      db.scalar("select details->>'originalType' from messages where type = 'unsupported'"),
+      "reaction");
   BOOST_CHECK_EQUAL(count("chats"), 1);
   BOOST_CHECK_EQUAL(db.scalar("select unread from chats"), "5");
 }
@@ -157,8 +159,7 @@ BOOST_AUTO_TEST_CASE(statuses_are_recorded_and_applied_monotonically) {
   db.exec("insert into messages (chat_id, number_id, direction, type, body, provider_id, status)"
           " select id, number_id, 'out', 'text', 'Hola María', 'wamid.E2E.out', 'sent' from chats");
   auto status = [&](const std::string& s, long long ts) {
-    return post_signed(
-      meta_status_webhook(phone_number_id, "wamid.E2E.out", s, debtor_phone, ts));
+    return post_signed(meta_status_webhook(phone_number_id, "wamid.E2E.out", s, debtor_phone, ts));
   };
   BOOST_CHECK_EQUAL(status("read", 1764230200).status, 200);
   BOOST_CHECK_EQUAL(status("delivered", 1764230100).status, 200); // late: must not go back
@@ -177,9 +178,8 @@ BOOST_AUTO_TEST_CASE(unknown_number_is_acknowledged_and_kept_as_unrouted) {
   BOOST_CHECK_EQUAL(count("provider_events where kind = 'unrouted' and number_key ="
                           " '555000000000999'"),
                     1);
-  BOOST_CHECK_EQUAL(
-    db.scalar("select payload->'messages'->0->>'providerId' from provider_events"),
-    "wamid.E2E.lost");
+  BOOST_CHECK_EQUAL(db.scalar("select payload->'messages'->0->>'providerId' from provider_events"),
+                    "wamid.E2E.lost");
 }
 
 BOOST_AUTO_TEST_CASE(a_restart_between_two_messages_keeps_the_chat) {
@@ -245,9 +245,9 @@ BOOST_AUTO_TEST_CASE(operations_endpoints_report_health_readiness_and_metrics) {
   auto metrics = http_request(server->port(), "GET", "/metrics");
   BOOST_CHECK_EQUAL(metrics.status, 200);
   BOOST_CHECK_MESSAGE(
-    metrics.body.find(R"(crm_inbound_messages_total{outcome="stored",provider="meta"} 1)")
-      != std::string::npos,
-    metrics.body);
+      metrics.body.find(R"(crm_inbound_messages_total{outcome="stored",provider="meta"} 1)") !=
+          std::string::npos,
+      metrics.body);
   BOOST_CHECK(metrics.body.find("crm_storage_commit_seconds_count") != std::string::npos);
   BOOST_CHECK(metrics.body.find(R"(route="/api/v1/webhooks/meta")") != std::string::npos);
   BOOST_CHECK_EQUAL(http_request(server->port(), "GET", "/nowhere").status, 404);

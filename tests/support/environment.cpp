@@ -29,8 +29,8 @@ std::string with_database(const std::string& url, const std::string& db) {
 test_database::test_database() : admin_url_{required_env("CRM_TEST_DATABASE_URL")} {
   static std::atomic<int> counter{0};
   std::random_device rd;
-  name_ = "crm_t_" + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_"
-          + std::to_string(rd() % 100000);
+  name_ = "crm_t_" + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" +
+          std::to_string(rd() % 100000);
   pqxx::connection admin{admin_url_};
   pqxx::nontransaction txn{admin};
   txn.exec("create database " + name_);

@@ -9,7 +9,7 @@ std::string required_env(const char* name);
 
 /// A fresh, empty database on the test cluster (CRM_TEST_DATABASE_URL), dropped at the end.
 class test_database {
-public:
+ public:
   test_database();
   ~test_database();
   test_database(const test_database&) = delete;
@@ -25,7 +25,7 @@ public:
   /// Runs SQL, ignoring results.
   void exec(const std::string& sql) const;
 
-private:
+ private:
   std::string admin_url_;
   std::string name_;
   std::string url_;

@@ -10,7 +10,8 @@
 namespace crm::test {
 
 http_result http_request(unsigned short port, const std::string& method, const std::string& target,
-                         const std::string& body, const std::map<std::string, std::string>& headers) {
+                         const std::string& body,
+                         const std::map<std::string, std::string>& headers) {
   namespace net = crm::net;
   http_result result;
   try {
@@ -63,10 +64,10 @@ nlohmann::json envelope(const std::string& phone_number_id, nlohmann::json value
   value["messaging_product"] = "whatsapp";
   value["metadata"] = {{"display_phone_number", "573000000001"},
                        {"phone_number_id", phone_number_id}};
-  return {{"object", "whatsapp_business_account"},
-          {"entry",
-           {{{"id", "102290129340398"},
-             {"changes", {{{"field", "messages"}, {"value", value}}}}}}}};
+  return {
+      {"object", "whatsapp_business_account"},
+      {"entry",
+       {{{"id", "102290129340398"}, {"changes", {{{"field", "messages"}, {"value", value}}}}}}}};
 }
 
 } // namespace
@@ -75,13 +76,14 @@ std::string meta_text_webhook(const std::string& phone_number_id, const std::str
                               const std::string& wamid, const std::string& text,
                               long long timestamp) {
   nlohmann::json value = {
-    {"contacts", {{{"profile", {{"name", "Deudor " + from.substr(from.size() - 4)}}}, {"wa_id", from}}}},
-    {"messages",
-     {{{"from", from},
-       {"id", wamid},
-       {"timestamp", std::to_string(timestamp)},
-       {"type", "text"},
-       {"text", {{"body", text}}}}}}};
+      {"contacts",
+       {{{"profile", {{"name", "Deudor " + from.substr(from.size() - 4)}}}, {"wa_id", from}}}},
+      {"messages",
+       {{{"from", from},
+         {"id", wamid},
+         {"timestamp", std::to_string(timestamp)},
+         {"type", "text"},
+         {"text", {{"body", text}}}}}}};
   return envelope(phone_number_id, value).dump();
 }
 

@@ -103,7 +103,7 @@ int shell(const std::string& command) {
 }
 
 server_process::server_process(std::map<std::string, std::string> env)
-  : env_{std::move(env)}, port_{free_port()}, log_path_{temp_path("crm-server.log")} {
+    : env_{std::move(env)}, port_{free_port()}, log_path_{temp_path("crm-server.log")} {
   env_["CRM_HTTP_PORT"] = std::to_string(port_);
   env_.try_emplace("CRM_LOG_LEVEL", "info");
   if (!env_.count("CRM_CONFIG")) { // never the developer's config/crm.json
@@ -175,9 +175,8 @@ postgres_instance::postgres_instance() : dir_{temp_path("pg-own")}, port_{free_p
   auto as_pg = std::string{geteuid() == 0 ? "runuser -u postgres -- " : ""};
   auto prep = "mkdir -p " + dir_ + (geteuid() == 0 ? " && chown postgres:postgres " + dir_ : "");
   BOOST_TEST_REQUIRE(shell(prep) == 0);
-  BOOST_TEST_REQUIRE(shell(as_pg + bin + "/initdb -D " + dir_ + " -A trust -U crm -E UTF8"
-                           + " --locale=C.UTF-8 >/dev/null")
-                     == 0);
+  BOOST_TEST_REQUIRE(shell(as_pg + bin + "/initdb -D " + dir_ + " -A trust -U crm -E UTF8" +
+                           " --locale=C.UTF-8 >/dev/null") == 0);
   start();
 }
 
@@ -189,11 +188,10 @@ postgres_instance::~postgres_instance() {
 void postgres_instance::start() {
   auto bin = required_env("CRM_TEST_PG_BIN");
   auto as_pg = std::string{geteuid() == 0 ? "runuser -u postgres -- " : ""};
-  BOOST_TEST_REQUIRE(shell(as_pg + bin + "/pg_ctl -D " + dir_ + " -l " + dir_ + "/log -w -t 30"
-                           + " -o \"-p " + std::to_string(port_)
-                           + " -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off\" start"
-                           + " >/dev/null")
-                     == 0);
+  BOOST_TEST_REQUIRE(shell(as_pg + bin + "/pg_ctl -D " + dir_ + " -l " + dir_ + "/log -w -t 30" +
+                           " -o \"-p " + std::to_string(port_) +
+                           " -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off\" start" +
+                           " >/dev/null") == 0);
   running_ = true;
 }
 

@@ -12,7 +12,7 @@ unsigned short free_port();
 /// The real crm-server binary (CRM_SERVER_BIN) running on a free port with the given
 /// CRM_* settings; no config file, so only these and the defaults apply.
 class server_process {
-public:
+ public:
   explicit server_process(std::map<std::string, std::string> env);
   ~server_process();
   server_process(const server_process&) = delete;
@@ -30,7 +30,7 @@ public:
   /// What the server printed so far.
   std::string output() const;
 
-private:
+ private:
   std::map<std::string, std::string> env_;
   unsigned short port_;
   pid_t pid_ = -1;
@@ -44,7 +44,7 @@ std::pair<int, std::string> run_server_once(const std::map<std::string, std::str
 /// A PostgreSQL cluster of the test's own (for outage tests): initdb, start, stop, restart
 /// on the same port. Uses CRM_TEST_PG_BIN; runs the tools as `postgres` when root.
 class postgres_instance {
-public:
+ public:
   postgres_instance();
   ~postgres_instance();
   void start();
@@ -52,7 +52,7 @@ public:
   std::string url(const std::string& db = "postgres") const;
   unsigned short port() const { return port_; }
 
-private:
+ private:
   std::string dir_;
   unsigned short port_;
   bool running_ = false;

@@ -8,7 +8,8 @@ namespace {
 
 router sample() {
   router r;
-  auto noop = [](request_context&, crm::responder_ptr) {};
+  auto noop = [](request_context&, crm::responder_ptr) {
+  };
   r.add({{http::verb::get, "/healthz", "none", noop},
          {http::verb::get, "/api/v1/chats/{id}", "chats:read", noop},
          {http::verb::get, "/api/v1/chats/{id}/messages", "messages:read", noop},

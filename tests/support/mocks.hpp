@@ -1,0 +1,48 @@
+#pragma once
+
+#include "actors/interfaces.hpp"
+#include "actors/transport.hpp"
+
+#include <caf/typed_event_based_actor.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace crm::test {
+
+/// What the mock STORAGE saw and how it should answer. Shared with the test.
+struct storage_script {
+  bool fail_writes = false; // answer writes with storage_unavailable
+  std::set<std::string> known_numbers; // Meta phone_number_ids that exist
+  std::vector<chat_snapshot> open_chats; // answered to atom::load
+  // -- observed --
+  std::vector<append_message> appends;
+  std::vector<status_event> statuses;
+  std::vector<provider_event> events;
+  std::vector<open_chat_request> opens;
+  std::vector<number_lookup> lookups;
+  std::map<std::string, std::string> stored; // "number|provider id" -> message id
+};
+
+using storage_script_ptr = std::shared_ptr<storage_script>;
+
+/// A STORAGE that dedupes like the real one and answers from a script.
+storage_actor::behavior_type mock_storage(storage_actor::pointer self, storage_script_ptr s);
+
+/// A responder that records its one answer.
+class recording_responder : public responder {
+public:
+  void reply(unsigned status, std::string content_type, std::string body) override;
+  void fail(const caf::error& err) override;
+
+  int answers = 0;
+  unsigned status = 0;
+  std::string body;
+  caf::error error;
+};
+
+} // namespace crm::test
