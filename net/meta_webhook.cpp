@@ -32,23 +32,13 @@ namespace {
 constexpr std::string_view signature_prefix = "sha256=";
 constexpr size_t sha256_size = 32;
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 std::optional<std::array<unsigned char, sha256_size>> decode_hex_digest(std::string_view hex) {
   if (hex.size() != 2 * sha256_size)
     return std::nullopt;
   std::array<unsigned char, sha256_size> out{};
   for (size_t i = 0; i < sha256_size; ++i) {
-    int hi = hex_value(hex[2 * i]);
-    int lo = hex_value(hex[2 * i + 1]);
+    int hi = OPENSSL_hexchar2int(static_cast<unsigned char>(hex[2 * i]));
+    int lo = OPENSSL_hexchar2int(static_cast<unsigned char>(hex[2 * i + 1]));
     if (hi < 0 || lo < 0)
       return std::nullopt;
     out[i] = static_cast<unsigned char>(hi * 16 + lo);

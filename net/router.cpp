@@ -1,5 +1,7 @@
 #include "net/router.hpp"
 
+#include <openssl/crypto.h>
+
 namespace crm::net {
 
 namespace {
@@ -21,16 +23,6 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return parts;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 } // namespace
 
 std::string_view request_context::header(std::string_view name) const {
@@ -47,17 +39,19 @@ std::string request_context::query_or(const std::string& name, const std::string
 }
 
 std::string url_decode(std::string_view s) {
+  auto hex = [](char c) {
+    return OPENSSL_hexchar2int(static_cast<unsigned char>(c));
+  };
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out.push_back(' ');
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-               hex_value(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+    } else if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
       i += 2;
     } else {
-      out.push_back(s[i]);
+      out.push_back(s[i]); // a stray '%' stays as it is
     }
   }
   return out;

@@ -27,14 +27,15 @@ std::optional<redis_endpoint> parse_redis_url(const std::string& url) {
     rest = rest.substr(0, slash);
     if (!db.empty()) {
       auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), result.db);
-      if (ec != std::errc{} || p != db.data() + db.size())
+      if (ec != std::errc{} || p != db.data() + db.size() || result.db < 0)
         return std::nullopt;
     }
   }
   if (auto colon = rest.rfind(':'); colon != std::string::npos) {
     auto port = rest.substr(colon + 1);
     auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), result.port);
-    if (ec != std::errc{} || p != port.data() + port.size() || result.port <= 0)
+    if (ec != std::errc{} || p != port.data() + port.size() || result.port <= 0 ||
+        result.port > 65535)
       return std::nullopt;
     rest = rest.substr(0, colon);
   }
@@ -43,26 +44,45 @@ std::optional<redis_endpoint> parse_redis_url(const std::string& url) {
   return result;
 }
 
-std::optional<std::string> redis_state::command(const char* cmd) {
-  if (!ctx) {
-    timeval timeout{1, 0};
-    ctx = {redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, timeout), redisFree};
-    if (!ctx || ctx->err) {
-      spdlog::warn("redis: cannot connect to {}:{}: {}", endpoint.host, endpoint.port,
-                   ctx ? ctx->errstr : "out of memory");
-      ctx.reset();
-      return std::nullopt;
-    }
-    redisSetTimeout(ctx.get(), timeout);
-    auto setup_ok = true;
-    if (!endpoint.password.empty())
-      setup_ok = command(("AUTH " + endpoint.password).c_str()).has_value();
-    if (setup_ok && endpoint.db != 0)
-      setup_ok = command(("SELECT " + std::to_string(endpoint.db)).c_str()).has_value();
-    if (!setup_ok)
-      return std::nullopt;
+bool redis_state::connect() {
+  timeval timeout{1, 0};
+  ctx = {redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, timeout), redisFree};
+  if (!ctx || ctx->err) {
+    spdlog::warn("redis: cannot connect to {}:{}: {}", endpoint.host, endpoint.port,
+                 ctx ? ctx->errstr : "out of memory");
+    ctx.reset();
+    return false;
   }
-  auto reply = static_cast<redisReply*>(redisCommand(ctx.get(), cmd));
+  redisSetTimeout(ctx.get(), timeout);
+  // A connection that failed AUTH or SELECT must not be used: it would talk to the
+  // wrong database, or unauthenticated, from then on.
+  if ((!endpoint.password.empty() && !run({"AUTH", endpoint.password}, "AUTH")) ||
+      (endpoint.db != 0 && !run({"SELECT", std::to_string(endpoint.db)}))) {
+    ctx.reset();
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::string> redis_state::command(std::vector<std::string> args) {
+  if (!ctx && !connect())
+    return std::nullopt;
+  auto what = args.front();
+  return run(std::move(args), what.c_str());
+}
+
+std::optional<std::string> redis_state::run(std::vector<std::string> args, const char* what) {
+  // Argument vectors, never a format string: a value may hold '%' or spaces.
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  for (auto& a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  if (!what)
+    what = argv.front();
+  auto reply = static_cast<redisReply*>(
+      redisCommandArgv(ctx.get(), static_cast<int>(argv.size()), argv.data(), lens.data()));
   if (!reply) {
     spdlog::warn("redis: connection lost: {}", ctx->errstr);
     ctx.reset();
@@ -70,7 +90,7 @@ std::optional<std::string> redis_state::command(const char* cmd) {
   }
   std::optional<std::string> result;
   if (reply->type == REDIS_REPLY_ERROR)
-    spdlog::warn("redis: {} failed: {}", cmd, std::string(reply->str, reply->len));
+    spdlog::warn("redis: {} failed: {}", what, std::string(reply->str, reply->len));
   else if (reply->type == REDIS_REPLY_STATUS || reply->type == REDIS_REPLY_STRING)
     result = std::string(reply->str, reply->len);
   else
@@ -84,7 +104,7 @@ redis_actor::behavior_type redis(redis_actor::stateful_pointer<redis_state> self
   self->state.endpoint = std::move(endpoint);
   return {
       [self](atom::ping) -> caf::result<atom::ok> {
-        if (auto pong = self->state.command("PING"); pong && *pong == "PONG")
+        if (auto pong = self->state.command({"PING"}); pong && *pong == "PONG")
           return atom::ok_v;
         return make_error(ec::storage_unavailable, "redis does not answer");
       },

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 struct redisContext;
 
@@ -27,8 +28,15 @@ struct redis_state {
   redis_state() = default;
   redis_endpoint endpoint;
   std::unique_ptr<redisContext, void (*)(redisContext*)> ctx{nullptr, nullptr};
-  /// Runs a command; nullopt (and the connection dropped) when Redis is unreachable.
-  std::optional<std::string> command(const char* cmd);
+  /// Runs a command (connecting first if needed); nullopt when Redis is unreachable or
+  /// answers an error.
+  std::optional<std::string> command(std::vector<std::string> args);
+
+  /// Opens the connection, authenticates and selects the database.
+  bool connect();
+
+  /// Runs a command on the open connection; `what` names it in logs (never the arguments).
+  std::optional<std::string> run(std::vector<std::string> args, const char* what = nullptr);
 };
 
 redis_actor::behavior_type redis(redis_actor::stateful_pointer<redis_state> self,

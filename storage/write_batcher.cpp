@@ -12,6 +12,18 @@ size_t write_batcher_state::pending::rows() const {
   return batch.messages.size() + batch.statuses.size() + batch.events.size();
 }
 
+template <class Item, class Reply>
+caf::result<Reply>
+write_batcher_state::enqueue(std::vector<Item>& items,
+                             std::vector<caf::typed_response_promise<Reply>>& promises,
+                             Item&& item) {
+  items.push_back(std::move(item));
+  promises.push_back(self->make_response_promise<Reply>());
+  auto rp = promises.back();
+  on_enqueue();
+  return rp;
+}
+
 void write_batcher_state::on_enqueue() {
   if (waiting.rows() >= policy.max_rows || policy.max_delay.count() == 0) {
     flush();
@@ -86,29 +98,17 @@ write_batcher(write_batcher_actor::stateful_pointer<write_batcher_state> self,
   st.writers = std::move(writers);
   st.policy = policy;
   return {
-      [self](append_message& msg) -> caf::result<inbound_ack> {
-        auto& st = self->state;
-        st.waiting.batch.messages.push_back(std::move(msg));
-        st.waiting.message_promises.push_back(self->make_response_promise<inbound_ack>());
-        auto rp = st.waiting.message_promises.back();
-        st.on_enqueue();
-        return rp;
+      [self](append_message& msg) {
+        auto& w = self->state.waiting;
+        return self->state.enqueue(w.batch.messages, w.message_promises, std::move(msg));
       },
-      [self](status_event& ev) -> caf::result<atom::ok> {
-        auto& st = self->state;
-        st.waiting.batch.statuses.push_back(std::move(ev));
-        st.waiting.status_promises.push_back(self->make_response_promise<atom::ok>());
-        auto rp = st.waiting.status_promises.back();
-        st.on_enqueue();
-        return rp;
+      [self](status_event& ev) {
+        auto& w = self->state.waiting;
+        return self->state.enqueue(w.batch.statuses, w.status_promises, std::move(ev));
       },
-      [self](provider_event& ev) -> caf::result<atom::ok> {
-        auto& st = self->state;
-        st.waiting.batch.events.push_back(std::move(ev));
-        st.waiting.event_promises.push_back(self->make_response_promise<atom::ok>());
-        auto rp = st.waiting.event_promises.back();
-        st.on_enqueue();
-        return rp;
+      [self](provider_event& ev) {
+        auto& w = self->state.waiting;
+        return self->state.enqueue(w.batch.events, w.event_promises, std::move(ev));
       },
       [self](atom::flush) {
         self->state.timer_armed = false;

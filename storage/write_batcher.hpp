@@ -33,6 +33,12 @@ struct write_batcher_state {
   explicit write_batcher_state(write_batcher_actor::stateful_pointer<write_batcher_state> self)
       : self{self} {}
 
+  /// Queues one write with its promise; answered after the COMMIT of its batch.
+  template <class Item, class Reply>
+  caf::result<Reply> enqueue(std::vector<Item>& items,
+                             std::vector<caf::typed_response_promise<Reply>>& promises,
+                             Item&& item);
+
   /// Called after every enqueue: commits now, or arms the timer for a partial batch.
   void on_enqueue();
 

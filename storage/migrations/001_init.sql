@@ -190,7 +190,8 @@ create table assignments (
 create index assignments_chat on assignments (chat_id, created_at);
 create index assignments_agent on assignments (agent_id, created_at);
 
--- Append-only: each row carries the hash of its predecessor, and triggers refuse edits.
+-- Append-only: triggers refuse edits. prev_hash/hash chain the rows (filled by the audit
+-- writer that comes with the identity work; GET /audit/verify checks them).
 create table audit_log (
   id bigserial primary key,
   user_id uuid,

@@ -25,7 +25,7 @@ std::vector<std::string> builtin_names() {
 }
 
 /// Applies the builtin migrations on a fresh connection to `db`.
-std::vector<std::string> migrate(const test_database& db) {
+std::vector<std::string> apply_builtin(const test_database& db) {
   pqxx::connection conn{db.url()};
   return crm::storage::apply_migrations(conn);
 }
@@ -70,7 +70,7 @@ bool table_exists(const test_database& db, const std::string& table) {
 /// A migrated database with one WhatsApp number and one chat on it.
 struct migrated_database {
   migrated_database() {
-    migrate(db);
+    apply_builtin(db);
     number = db.scalar("insert into whatsapp_numbers (name, phone_number, provider,"
                        " meta_phone_number_id) values ('Cobranzas', '+5760100001', 'meta',"
                        " '1100001') returning id");
@@ -100,14 +100,14 @@ BOOST_AUTO_TEST_SUITE(migrate)
 
 BOOST_AUTO_TEST_CASE(an_empty_database_gets_every_builtin_migration) {
   test_database db;
-  auto applied = migrate(db);
+  auto applied = apply_builtin(db);
   BOOST_TEST(applied == builtin_names(), boost::test_tools::per_element());
   BOOST_TEST(recorded_names(db) == builtin_names(), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(the_schema_has_every_table_of_the_product) {
   test_database db;
-  migrate(db);
+  apply_builtin(db);
   for (auto table : {"users", "roles", "permissions", "role_permissions", "whatsapp_numbers",
                      "campaigns", "debtors", "debtor_phones", "chats", "messages",
                      "message_statuses", "provider_events", "assignments", "audit_log"})
@@ -116,7 +116,7 @@ BOOST_AUTO_TEST_CASE(the_schema_has_every_table_of_the_product) {
 
 BOOST_AUTO_TEST_CASE(the_seed_has_48_permissions_5_roles_and_a_super_admin_with_all) {
   test_database db;
-  migrate(db);
+  apply_builtin(db);
   BOOST_TEST(db.scalar("select count(*) from permissions") == "48");
   BOOST_TEST(db.scalar("select string_agg(name, ',' order by name collate \"C\") from roles") ==
              "agent,auditor,quality,super_admin,supervisor");
@@ -129,10 +129,10 @@ BOOST_AUTO_TEST_CASE(the_seed_has_48_permissions_5_roles_and_a_super_admin_with_
 
 BOOST_AUTO_TEST_CASE(running_again_applies_nothing_and_changes_nothing) {
   test_database db;
-  migrate(db);
+  apply_builtin(db);
   auto before = schema_digest(db);
   BOOST_TEST_REQUIRE(!before.empty());
-  auto applied = migrate(db);
+  auto applied = apply_builtin(db);
   BOOST_TEST(applied.empty());
   BOOST_TEST(schema_digest(db) == before);
   BOOST_TEST(recorded_names(db) == builtin_names(), boost::test_tools::per_element());
@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(two_servers_migrating_together_apply_once_without_error) {
 
 BOOST_AUTO_TEST_CASE(audit_log_accepts_inserts_and_refuses_updates_and_deletes) {
   test_database db;
-  migrate(db);
+  apply_builtin(db);
   auto id = db.scalar("insert into audit_log (action, entity, entity_id)"
                       " values ('chat.close', 'chat', 'c-1') returning id");
   BOOST_TEST_REQUIRE(!id.empty());

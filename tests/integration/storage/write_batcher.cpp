@@ -164,12 +164,15 @@ std::vector<sent> run_client(caf::actor_system& sys, const storage_fixture& fx, 
   std::vector<sent> plan;
   std::vector<size_t> original_pos;
   for (size_t k = 0; k < distinct_per_client; ++k) {
-    plan.push_back({"wamid.C" + std::to_string(c) + "." + std::to_string(k)});
+    auto& original = plan.emplace_back();
+    original.provider_id = "wamid.C" + std::to_string(c) + "." + std::to_string(k);
     original_pos.push_back(plan.size() - 1);
     if (k % resend_every == resend_every - 1) {
-      auto target = k / 2;
-      plan.push_back(
-          {plan[original_pos[target]].provider_id, true, plan.size() - original_pos[target]});
+      auto target = original_pos[k / 2];
+      auto& resend = plan.emplace_back();
+      resend.provider_id = plan[target].provider_id;
+      resend.resend = true;
+      resend.distance = plan.size() - 1 - target;
     }
   }
   caf::scoped_actor self{sys};
@@ -296,7 +299,7 @@ BOOST_AUTO_TEST_CASE(a_database_that_is_down_answers_errors_not_hangs) {
   auto unavailable = [&](const auto& answer, const char* what) {
     BOOST_TEST(!answer.engaged(), what << " succeeded against a closed port");
     if (!answer.engaged())
-      BOOST_TEST(crm::code_of(answer.error()) == crm::ec::storage_unavailable,
+      BOOST_TEST((crm::code_of(answer.error()) == crm::ec::storage_unavailable),
                  what << " answered " << describe(answer.error()));
   };
   crm::inbound_message msg;
