@@ -18,7 +18,7 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<status_event>::with<atom::ok>,
     // Stores unroutable or error-reporting provider traffic as it came.
     caf::replies_to<provider_event>::with<atom::ok>,
-    // Finds or creates the open chat of a number and phone.
+    // Finds or creates the open chat of a number and phone (group-committed).
     caf::replies_to<open_chat_request>::with<chat_snapshot>,
     // Resolves a provider's number key to our number.
     caf::replies_to<number_lookup>::with<number_info>,
@@ -31,17 +31,18 @@ using storage_actor = caf::typed_actor<
 using pg_worker_actor = caf::typed_actor<
     // Commits a whole batch in one transaction.
     caf::replies_to<write_batch>::with<write_batch_result>,
-    caf::replies_to<open_chat_request>::with<chat_snapshot>,
     caf::replies_to<number_lookup>::with<number_info>,
     caf::replies_to<atom::load>::with<std::vector<chat_snapshot>>,
     caf::replies_to<atom::ping>::with<atom::ok>>;
 
 /// The WRITE BATCHER: collects writes and their promises, commits them in groups.
-using write_batcher_actor = caf::typed_actor<caf::replies_to<append_message>::with<inbound_ack>,
-                                             caf::replies_to<status_event>::with<atom::ok>,
-                                             caf::replies_to<provider_event>::with<atom::ok>,
-                                             // Timer tick: commit what is pending.
-                                             caf::reacts_to<atom::flush>>;
+using write_batcher_actor = caf::typed_actor<
+    // Chat rows are writes too: new conversations are created in groups as well.
+    caf::replies_to<open_chat_request>::with<chat_snapshot>,
+    caf::replies_to<append_message>::with<inbound_ack>,
+    caf::replies_to<status_event>::with<atom::ok>, caf::replies_to<provider_event>::with<atom::ok>,
+    // Timer tick: commit what is pending.
+    caf::reacts_to<atom::flush>>;
 
 /// REDIS: a detached actor over a hiredis connection.
 using redis_actor = caf::typed_actor<

@@ -100,18 +100,6 @@ struct provider_event {
   std::string payload; // JSON
 };
 
-/// What a storage worker commits in one transaction.
-struct write_batch {
-  std::vector<append_message> messages;
-  std::vector<status_event> statuses;
-  std::vector<provider_event> events;
-};
-
-/// One ack per message of the batch, in order.
-struct write_batch_result {
-  std::vector<inbound_ack> acks;
-};
-
 /// Finds the open chat of (number, phone) or creates it, linked to the debtor by phone.
 struct open_chat_request {
   number_id number;
@@ -130,6 +118,25 @@ struct chat_snapshot {
   std::string priority;    // URGENTE | ALTA | MEDIA | BAJA
   std::string agent_id;    // empty when unassigned
   std::int64_t unread = 0;
+};
+
+/// What a storage worker commits in one transaction.
+struct write_batch {
+  std::vector<open_chat_request> opens;
+  std::vector<append_message> messages;
+  std::vector<status_event> statuses;
+  std::vector<provider_event> events;
+  /// Rows in the batch.
+  std::size_t size() const {
+    return opens.size() + messages.size() + statuses.size() + events.size();
+  }
+};
+
+/// One chat per open (an empty id: its number does not exist) and one ack per message,
+/// in batch order.
+struct write_batch_result {
+  std::vector<chat_snapshot> chats;
+  std::vector<inbound_ack> acks;
 };
 
 // -- inspect (CAF 0.17) ---------------------------------------------------------
@@ -208,12 +215,12 @@ typename Inspector::result_type inspect(Inspector& f, provider_event& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_batch& x) {
-  return f(caf::meta::type_name("write_batch"), x.messages, x.statuses, x.events);
+  return f(caf::meta::type_name("write_batch"), x.opens, x.messages, x.statuses, x.events);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_batch_result& x) {
-  return f(caf::meta::type_name("write_batch_result"), x.acks);
+  return f(caf::meta::type_name("write_batch_result"), x.chats, x.acks);
 }
 
 template <class Inspector>

@@ -19,10 +19,10 @@ struct config {
   int http_timeout_s = 30;
   int actor_threads = 2;
   std::string database_url = "postgresql://crm@127.0.0.1:5432/crm";
-  int database_pool_size = 4;
-  int database_writers = 2;
+  int database_pool_size = 3;
+  int database_writers = 1; // on 2 cores one writer beats two (bench/)
   int batch_max_rows = 512;
-  int batch_max_delay_ms = 2;
+  int batch_max_delay_ms = 1;
   int request_timeout_ms = 10000;
   std::string redis_url; // empty: no Redis configured
   std::string jwt_secret = "dev-only-secret-change-me-0123456789abcdef";

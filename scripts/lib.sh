@@ -44,6 +44,11 @@ createdb_if_missing() {
   fi
 }
 
+# True when the cluster in DIR is up (a stale postmaster.pid after a crash does not count).
+pg_running() {
+  [ -f "$1/PG_VERSION" ] && as_pg "$PG_BIN/pg_ctl" -D "$1" status >/dev/null 2>&1
+}
+
 pg_stop() {
   local dir="$1"
   [ -f "$dir/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true

@@ -2,81 +2,157 @@
 
 #include "domain/priority.hpp"
 
+#include <nlohmann/json.hpp>
+#include <pqxx/except>
 #include <pqxx/result>
 
+#include <algorithm>
+#include <map>
 #include <optional>
+#include <set>
 
 namespace crm::storage {
 
 namespace {
 
-constexpr auto columns = "id, number_id, debtor_phone, coalesce(debtor_id::text, ''),"
-                         " coalesce(campaign_id::text, ''), status, priority,"
-                         " coalesce(agent_id::text, ''), unread";
+using json = nlohmann::json;
 
-const std::string find_open = std::string{"select "} + columns +
-                              " from chats where number_id = $1 and debtor_phone = $2"
-                              " and status <> 'closed'";
+std::string columns(const std::string& t) {
+  return t + "id, " + t + "number_id, " + t + "debtor_phone, coalesce(" + t +
+         "debtor_id::text, ''), coalesce(" + t + "campaign_id::text, ''), " + t + "status, " + t +
+         "priority, coalesce(" + t + "agent_id::text, ''), " + t + "unread";
+}
 
-constexpr auto find_debtor = "select d.id, d.days_overdue from debtor_phones p"
-                             " join debtors d on d.id = p.debtor_id"
-                             " where p.phone = $1 order by p.is_primary desc, d.created_at"
-                             " limit 1";
+// Every statement takes the whole batch as one JSON parameter: three round trips open any
+// number of chats.
+// Lateral lookups keep the planner on the indexes (it guesses 100 input rows).
+const std::string find_open =
+    "select x.idx, " + columns("c.") +
+    " from json_to_recordset($1::json) as x(idx int, number_id uuid, phone text)"
+    " cross join lateral (select * from chats o where o.number_id = x.number_id"
+    " and o.debtor_phone = x.phone and o.status <> 'closed') c";
 
-// ON CONFLICT on the partial unique index: a concurrent creator wins, we re-read.
-const std::string create = std::string{"insert into chats (number_id, debtor_phone, debtor_id,"
-                                       " campaign_id, contact_name, status, priority, queued_at)"
-                                       " select $1, $2, nullif($3, '')::uuid, n.campaign_id, $4,"
-                                       " 'queued', $5, now() from whatsapp_numbers n"
-                                       " where n.id = $1"
-                                       " on conflict (number_id, debtor_phone)"
-                                       " where status <> 'closed' do nothing returning "} +
-                           columns;
+constexpr auto find_debtors =
+    "select x.phone, d.id, d.days_overdue"
+    " from (select distinct value as phone from json_array_elements_text($1::json)) x"
+    " cross join lateral (select d.id, d.days_overdue from debtor_phones p"
+    " join debtors d on d.id = p.debtor_id where p.phone = x.phone"
+    " order by p.is_primary desc, d.created_at limit 1) d";
 
-const std::string load_all =
-    std::string{"select "} + columns + " from chats where status <> 'closed'";
+// ON CONFLICT on the partial unique index: a concurrent creator wins and we re-read.
+const std::string create =
+    "insert into chats (number_id, debtor_phone, debtor_id, campaign_id, contact_name, status,"
+    " priority, queued_at)"
+    " select x.number_id, x.phone, x.debtor_id, n.campaign_id, x.name, 'queued', x.priority, now()"
+    " from json_to_recordset($1::json) as x(number_id uuid, phone text, debtor_id uuid,"
+    " name text, priority text)"
+    " join whatsapp_numbers n on n.id = x.number_id"
+    " order by x.number_id, x.phone"
+    " on conflict (number_id, debtor_phone) where status <> 'closed' do nothing returning " +
+    columns("");
 
-chat_snapshot to_snapshot(const pqxx::row& r) {
+const std::string load_all = "select " + columns("") + " from chats where status <> 'closed'";
+
+chat_snapshot to_snapshot(const pqxx::row& r, int first = 0) {
   chat_snapshot s;
-  s.id.value = r[0].as<std::string>();
-  s.number.value = r[1].as<std::string>();
-  s.debtor_phone = r[2].as<std::string>();
-  s.debtor_id = r[3].as<std::string>();
-  s.campaign_id = r[4].as<std::string>();
-  s.status = r[5].as<std::string>();
-  s.priority = r[6].as<std::string>();
-  s.agent_id = r[7].as<std::string>();
-  s.unread = r[8].as<std::int64_t>();
+  s.id.value = r[first].as<std::string>();
+  s.number.value = r[first + 1].as<std::string>();
+  s.debtor_phone = r[first + 2].as<std::string>();
+  s.debtor_id = r[first + 3].as<std::string>();
+  s.campaign_id = r[first + 4].as<std::string>();
+  s.status = r[first + 5].as<std::string>();
+  s.priority = r[first + 6].as<std::string>();
+  s.agent_id = r[first + 7].as<std::string>();
+  s.unread = r[first + 8].as<std::int64_t>();
   return s;
+}
+
+std::string key_of(const std::string& number, const std::string& phone) {
+  return number + "|" + phone;
+}
+
+/// Fills the result slots whose chat is open now; returns how many are still empty.
+size_t find_existing(pqxx::transaction_base& txn, const std::vector<open_chat_request>& reqs,
+                     std::vector<chat_snapshot>& result) {
+  json input = json::array();
+  for (size_t i = 0; i < reqs.size(); ++i)
+    if (result[i].id.value.empty())
+      input.push_back({{"idx", i}, {"number_id", reqs[i].number.value}, {"phone", reqs[i].phone}});
+  if (input.empty())
+    return 0;
+  for (auto row : txn.exec_prepared("chat.find_open", input.dump()))
+    result.at(row[0].as<size_t>()) = to_snapshot(row, 1);
+  return static_cast<size_t>(
+      std::count_if(result.begin(), result.end(), [](auto& s) { return s.id.value.empty(); }));
+}
+
+/// The debtor owning each phone, with its days overdue (the priority rule stays in domain/).
+std::map<std::string, std::pair<std::string, int>>
+find_debtors_of(pqxx::transaction_base& txn, const std::vector<open_chat_request>& reqs,
+                const std::vector<chat_snapshot>& result) {
+  json phones = json::array();
+  for (size_t i = 0; i < reqs.size(); ++i)
+    if (result[i].id.value.empty())
+      phones.push_back(reqs[i].phone);
+  std::map<std::string, std::pair<std::string, int>> found;
+  for (auto row : txn.exec_prepared("chat.find_debtors", phones.dump()))
+    found[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<int>()};
+  return found;
+}
+
+void create_missing(pqxx::transaction_base& txn, const std::vector<open_chat_request>& reqs,
+                    std::vector<chat_snapshot>& result) {
+  auto debtors = find_debtors_of(txn, reqs, result);
+  json rows = json::array();
+  std::set<std::string> keys;
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    auto& r = reqs[i];
+    if (!result[i].id.value.empty() || !keys.insert(key_of(r.number.value, r.phone)).second)
+      continue;
+    auto d = debtors.find(r.phone);
+    auto days = d == debtors.end() ? std::nullopt : std::optional<int>{d->second.second};
+    rows.push_back({{"number_id", r.number.value},
+                    {"phone", r.phone},
+                    {"debtor_id", d == debtors.end() ? json(nullptr) : json(d->second.first)},
+                    {"name", r.contact_name},
+                    {"priority", std::string{to_string(priority_for(days))}}});
+  }
+  std::map<std::string, chat_snapshot> created;
+  for (auto row : txn.exec_prepared("chat.create", rows.dump())) {
+    auto snap = to_snapshot(row);
+    created[key_of(snap.number.value, snap.debtor_phone)] = std::move(snap);
+  }
+  for (size_t i = 0; i < reqs.size(); ++i)
+    if (auto it = created.find(key_of(reqs[i].number.value, reqs[i].phone)); it != created.end())
+      result[i] = it->second;
 }
 
 } // namespace
 
 void chat_repository::prepare(pqxx::connection& conn) {
   conn.prepare("chat.find_open", find_open);
-  conn.prepare("chat.find_debtor", find_debtor);
+  conn.prepare("chat.find_debtors", find_debtors);
   conn.prepare("chat.create", create);
   conn.prepare("chat.load_open", load_all);
 }
 
+std::vector<chat_snapshot> chat_repository::open_many(pqxx::transaction_base& txn,
+                                                      const std::vector<open_chat_request>& reqs) {
+  std::vector<chat_snapshot> result(reqs.size());
+  if (reqs.empty() || find_existing(txn, reqs, result) == 0)
+    return result;
+  create_missing(txn, reqs, result);
+  // Slots still empty lost a race to a concurrent creator (re-read them) or name a number
+  // that no longer exists (they stay empty).
+  find_existing(txn, reqs, result);
+  return result;
+}
+
 chat_snapshot chat_repository::open(pqxx::transaction_base& txn, const open_chat_request& req) {
-  if (auto r = txn.exec_prepared("chat.find_open", req.number.value, req.phone); !r.empty())
-    return to_snapshot(r[0]);
-  std::string debtor_id;
-  std::optional<int> days;
-  if (auto d = txn.exec_prepared("chat.find_debtor", req.phone); !d.empty()) {
-    debtor_id = d[0][0].as<std::string>();
-    days = d[0][1].as<int>();
-  }
-  auto prio = std::string{to_string(priority_for(days))};
-  auto created = txn.exec_prepared("chat.create", req.number.value, req.phone, debtor_id,
-                                   req.contact_name, prio);
-  if (!created.empty())
-    return to_snapshot(created[0]);
-  auto again = txn.exec_prepared("chat.find_open", req.number.value, req.phone);
-  if (again.empty())
-    throw pqxx::usage_error("chat for unknown number " + req.number.value);
-  return to_snapshot(again[0]);
+  auto result = open_many(txn, {req});
+  if (result[0].id.value.empty())
+    throw pqxx::usage_error("no WhatsApp number " + req.number.value);
+  return result[0];
 }
 
 std::vector<chat_snapshot> chat_repository::load_open(pqxx::transaction_base& txn) {

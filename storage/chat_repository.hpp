@@ -15,8 +15,13 @@ class chat_repository {
   /// Prepares this repository's statements on a fresh connection.
   static void prepare(pqxx::connection& conn);
 
-  /// Returns the open chat of (number, phone), creating it linked to the debtor that
-  /// has this phone (priority from the debtor's days overdue) and the number's campaign.
+  /// Returns the open chat of each (number, phone), creating the missing ones linked to the
+  /// debtor that has the phone (priority from its days overdue) and the number's campaign.
+  /// A slot whose number does not exist comes back with an empty id.
+  static std::vector<chat_snapshot> open_many(pqxx::transaction_base& txn,
+                                              const std::vector<open_chat_request>& reqs);
+
+  /// open_many for one chat; throws when the number does not exist.
   static chat_snapshot open(pqxx::transaction_base& txn, const open_chat_request& req);
 
   /// Every chat that is not closed (start-up).

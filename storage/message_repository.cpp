@@ -15,7 +15,9 @@ using json = nlohmann::json;
 constexpr auto lock_chats = "select 1 from chats where id = any($1::uuid[]) order by id for update";
 
 // Inputs arrive as one JSON array (one parameter, no hand-made escaping); inserts run in
-// key order so two concurrent batches take index locks in the same order.
+// key order so two concurrent batches take index locks in the same order. The planner
+// guesses 100 rows for json_to_recordset: the `= any($2)` and the correlated lookups keep
+// it on the indexes instead of scanning chats and messages.
 constexpr auto append = R"sql(
 with input as (
   select * from json_to_recordset($1::json) as x(
@@ -38,14 +40,15 @@ with input as (
     from (select chat_id, count(*) as n, max(created_at) as last_at,
                  max(coalesce(provider_timestamp, created_at)) as last_sent
             from ins group by chat_id) s
-   where c.id = s.chat_id
+   where c.id = s.chat_id and c.id = any($2::uuid[])
   returning c.id
 )
-select i.idx, coalesce(ins.id::text, m.id::text, ''), ins.id is null
+select i.idx,
+       coalesce(ins.id, (select m.id from messages m
+                          where m.number_id = i.number_id and m.provider_id = i.provider_id)),
+       ins.id is null
   from input i
   left join ins on ins.number_id = i.number_id and ins.provider_id = i.provider_id
-  left join messages m on ins.id is null and m.number_id = i.number_id
-                      and m.provider_id = i.provider_id
  order by i.idx
 )sql";
 
@@ -65,15 +68,17 @@ with input as (
   on conflict do nothing
   returning number_id, provider_id, status, occurred_at, errors
 ), best as (
-  select distinct on (number_id, provider_id) *
+  select distinct on (number_id, provider_id) *,
+         (select m.id from messages m
+           where m.number_id = ins.number_id and m.provider_id = ins.provider_id) as message_id
     from ins order by number_id, provider_id, message_status_rank(status) desc
 )
 update messages m
    set status = b.status, status_at = b.occurred_at,
        error = case when b.status = 'failed' then b.errors else m.error end
   from best b
- where m.number_id = b.number_id and m.provider_id = b.provider_id and m.direction = 'out'
-   and message_status_rank(b.status) > message_status_rank(m.status)
+ where m.id = b.message_id and m.id = any(array(select message_id from best))
+   and m.direction = 'out' and message_status_rank(b.status) > message_status_rank(m.status)
 )sql";
 
 constexpr auto record_events = R"sql(
@@ -96,7 +101,6 @@ write_batch_result write_messages(pqxx::transaction_base& txn, const write_batch
   write_batch_result result;
   if (batch.messages.empty())
     return result;
-  txn.exec_prepared("message.lock_chats", uuid_array(batch));
   json rows = json::array();
   for (size_t i = 0; i < batch.messages.size(); ++i) {
     auto& a = batch.messages[i];
@@ -110,12 +114,14 @@ write_batch_result write_messages(pqxx::transaction_base& txn, const write_batch
                     {"provider_id", a.message.provider_id},
                     {"ts", a.message.timestamp}});
   }
-  auto out = txn.exec_prepared("message.append", rows.dump());
+  auto chats = uuid_array(batch);
+  txn.exec_prepared("message.lock_chats", chats);
+  auto out = txn.exec_prepared("message.append", rows.dump(), chats);
   result.acks.resize(batch.messages.size());
   for (auto row : out) {
     auto idx = row[0].as<size_t>();
     auto& ack = result.acks.at(idx);
-    ack.id.value = row[1].as<std::string>();
+    ack.id.value = row[1].is_null() ? std::string{} : row[1].as<std::string>();
     ack.chat = batch.messages[idx].chat;
     ack.duplicate = row[2].as<bool>();
     if (ack.id.value.empty()) {

@@ -27,7 +27,7 @@ storage_actor::behavior_type pg_pool(storage_actor::stateful_pointer<pg_pool_sta
       [self](status_event& ev) { return self->delegate(self->state.batcher, std::move(ev)); },
       [self](provider_event& ev) { return self->delegate(self->state.batcher, std::move(ev)); },
       [self](open_chat_request& req) {
-        return self->delegate(self->state.reader(), std::move(req));
+        return self->delegate(self->state.batcher, std::move(req));
       },
       [self](number_lookup& req) { return self->delegate(self->state.reader(), std::move(req)); },
       [self](atom::load a) { return self->delegate(self->state.reader(), a); },

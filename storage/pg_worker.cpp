@@ -53,20 +53,15 @@ pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_wo
         return self->state.guarded("write_batch", [&](pqxx::connection& c) {
           auto start = std::chrono::steady_clock::now();
           pqxx::work txn{c};
+          // Chats first: a message of this batch never needs a chat created in it (its chat
+          // actor exists only once the chat is durable), but both share the one COMMIT.
+          auto chats = chat_repository::open_many(txn, batch.opens);
           auto result = message_repository::write(txn, batch);
+          result.chats = std::move(chats);
           txn.commit();
           std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
           metrics::commit_seconds().Observe(took.count());
-          metrics::batch_rows().Observe(static_cast<double>(
-              batch.messages.size() + batch.statuses.size() + batch.events.size()));
-          return result;
-        });
-      },
-      [self](const open_chat_request& req) -> caf::result<chat_snapshot> {
-        return self->state.guarded("open_chat", [&](pqxx::connection& c) {
-          pqxx::work txn{c};
-          auto result = chat_repository::open(txn, req);
-          txn.commit();
+          metrics::batch_rows().Observe(static_cast<double>(batch.size()));
           return result;
         });
       },

@@ -1,6 +1,7 @@
 #include "storage/write_batcher.hpp"
 
 #include "actors/timeouts.hpp"
+#include "domain/error.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
 
@@ -9,7 +10,7 @@
 namespace crm::storage {
 
 size_t write_batcher_state::pending::rows() const {
-  return batch.messages.size() + batch.statuses.size() + batch.events.size();
+  return batch.size();
 }
 
 template <class Item, class Reply>
@@ -48,6 +49,7 @@ write_batcher_state::pending take(write_batcher_state::pending& from, size_t n) 
     psrc.erase(psrc.begin(), psrc.begin() + k);
     n -= k;
   };
+  move_front(from.batch.opens, out.batch.opens, from.open_promises, out.open_promises);
   move_front(from.batch.messages, out.batch.messages, from.message_promises, out.message_promises);
   move_front(from.batch.statuses, out.batch.statuses, from.status_promises, out.status_promises);
   move_front(from.batch.events, out.batch.events, from.event_promises, out.event_promises);
@@ -57,10 +59,28 @@ write_batcher_state::pending take(write_batcher_state::pending& from, size_t n) 
 } // namespace
 
 void write_batcher_state::flush() {
-  for (size_t w = 0; w < writers.size() && waiting.rows() > 0; ++w)
-    if (!busy[w])
+  for (size_t w = 0; w < writers.size(); ++w) {
+    if (busy[w])
+      continue;
+    if (!isolating.empty()) {
+      dispatch(w, std::move(isolating.front()));
+      isolating.pop_front();
+    } else if (waiting.rows() > 0) {
       dispatch(w, waiting.rows() <= policy.max_rows ? std::exchange(waiting, pending{})
                                                     : take(waiting, policy.max_rows));
+    }
+  }
+}
+
+bool write_batcher_state::isolate(pending& failed, const caf::error& err) {
+  // Only a row the database refuses is worth isolating; an outage fails every row alike.
+  auto code = code_of(err);
+  if (failed.rows() < 2 || code == ec::none || code == ec::storage_unavailable)
+    return false;
+  auto first = take(failed, failed.rows() / 2);
+  isolating.push_back(std::move(first));
+  isolating.push_back(std::move(failed));
+  return true;
 }
 
 void write_batcher_state::dispatch(size_t writer, pending p) {
@@ -70,24 +90,43 @@ void write_batcher_state::dispatch(size_t writer, pending p) {
       .then(
           [this, writer, shared](write_batch_result& result) {
             busy[writer] = false;
-            for (size_t i = 0; i < shared->message_promises.size(); ++i)
-              shared->message_promises[i].deliver(std::move(result.acks.at(i)));
-            for (auto& rp : shared->status_promises)
-              rp.deliver(atom::ok_v);
-            for (auto& rp : shared->event_promises)
-              rp.deliver(atom::ok_v);
+            shared->deliver(result);
             flush();
           },
           [this, writer, shared](caf::error& err) {
             busy[writer] = false;
-            for (auto& rp : shared->message_promises)
-              rp.deliver(err);
-            for (auto& rp : shared->status_promises)
-              rp.deliver(err);
-            for (auto& rp : shared->event_promises)
-              rp.deliver(err);
+            if (!isolate(*shared, err))
+              shared->fail(err);
             flush();
           });
+}
+
+void write_batcher_state::pending::deliver(write_batch_result& result) {
+  for (size_t i = 0; i < open_promises.size(); ++i) {
+    auto& chat = result.chats.at(i);
+    if (chat.id.value.empty())
+      open_promises[i].deliver(
+          make_error(ec::not_found, "no WhatsApp number " + batch.opens[i].number.value));
+    else
+      open_promises[i].deliver(std::move(chat));
+  }
+  for (size_t i = 0; i < message_promises.size(); ++i)
+    message_promises[i].deliver(std::move(result.acks.at(i)));
+  for (auto& rp : status_promises)
+    rp.deliver(atom::ok_v);
+  for (auto& rp : event_promises)
+    rp.deliver(atom::ok_v);
+}
+
+void write_batcher_state::pending::fail(const caf::error& err) {
+  for (auto& rp : open_promises)
+    rp.deliver(err);
+  for (auto& rp : message_promises)
+    rp.deliver(err);
+  for (auto& rp : status_promises)
+    rp.deliver(err);
+  for (auto& rp : event_promises)
+    rp.deliver(err);
 }
 
 write_batcher_actor::behavior_type
@@ -98,6 +137,10 @@ write_batcher(write_batcher_actor::stateful_pointer<write_batcher_state> self,
   st.writers = std::move(writers);
   st.policy = policy;
   return {
+      [self](open_chat_request& req) {
+        auto& w = self->state.waiting;
+        return self->state.enqueue(w.batch.opens, w.open_promises, std::move(req));
+      },
       [self](append_message& msg) {
         auto& w = self->state.waiting;
         return self->state.enqueue(w.batch.messages, w.message_promises, std::move(msg));

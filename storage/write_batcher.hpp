@@ -5,6 +5,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include <chrono>
+#include <deque>
 #include <vector>
 
 namespace crm::storage {
@@ -24,10 +25,15 @@ struct write_batcher_state {
   /// A batch in flight and the promises it will answer.
   struct pending {
     write_batch batch;
+    std::vector<caf::typed_response_promise<chat_snapshot>> open_promises;
     std::vector<caf::typed_response_promise<inbound_ack>> message_promises;
     std::vector<caf::typed_response_promise<atom::ok>> status_promises;
     std::vector<caf::typed_response_promise<atom::ok>> event_promises;
     size_t rows() const;
+    /// Answers every promise from the worker's result (after COMMIT).
+    void deliver(write_batch_result& result);
+    /// Answers every promise with the error (nothing of the batch was committed).
+    void fail(const caf::error& err);
   };
 
   explicit write_batcher_state(write_batcher_actor::stateful_pointer<write_batcher_state> self)
@@ -47,11 +53,18 @@ struct write_batcher_state {
 
   void dispatch(size_t writer, pending p);
 
+  /// A batch the database refused as a whole (one bad row) is split in halves and retried,
+  /// down to single rows, so one bad row fails alone instead of taking its neighbours with
+  /// it. Returns false when the error is not about the rows (e.g. the database is down).
+  bool isolate(pending& failed, const caf::error& err);
+
   write_batcher_actor::stateful_pointer<write_batcher_state> self;
   std::vector<pg_worker_actor> writers;
   std::vector<bool> busy;
   batch_policy policy;
   pending waiting;
+  /// Halves of refused batches, committed as they are before anything new.
+  std::deque<pending> isolating;
   bool timer_armed = false;
 };
 

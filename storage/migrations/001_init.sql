@@ -127,7 +127,7 @@ create table chats (
   first_reply_at timestamptz,
   closed_at timestamptz,
   outcome text
-);
+) with (fillfactor = 70); -- every inbound message updates its chat: leave room for HOT updates
 -- One open conversation per debtor phone and number.
 create unique index chats_open_key on chats (number_id, debtor_phone) where status <> 'closed';
 create index chats_status on chats (status, priority, queued_at);

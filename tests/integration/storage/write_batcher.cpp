@@ -292,6 +292,33 @@ BOOST_FIXTURE_TEST_CASE(a_provider_event_is_stored_as_it_came, storage_fixture) 
                        payload + "'::jsonb") == "1");
 }
 
+BOOST_FIXTURE_TEST_CASE(a_row_the_database_refuses_fails_alone, storage_fixture) {
+  // Twenty good messages and one event breaking a check constraint, sent without waiting
+  // so they share batches: only the bad row may fail.
+  caf::scoped_actor self{sys};
+  constexpr int good = 20;
+  using ack_handle = decltype(self->request(*storage, caf::duration{10s}, inbound("")));
+  std::vector<ack_handle> messages;
+  for (int i = 0; i < good / 2; ++i)
+    messages.push_back(
+        self->request(*storage, caf::duration{10s}, inbound("wamid.ISO." + std::to_string(i))));
+  auto bad = self->request(*storage, caf::duration{10s},
+                           crm::provider_event{"meta", "1100001", "bogus-kind", "{}"});
+  for (int i = good / 2; i < good; ++i)
+    messages.push_back(
+        self->request(*storage, caf::duration{10s}, inbound("wamid.ISO." + std::to_string(i))));
+  int acks = 0;
+  for (auto& m : messages)
+    m.receive([&](crm::inbound_ack&) { ++acks; },
+              [&](caf::error& err) { BOOST_TEST_MESSAGE("refused: " << describe(err)); });
+  caf::error refused;
+  bad.receive([](crm::atom::ok) {}, [&](caf::error& err) { refused = err; });
+  BOOST_TEST(acks == good);
+  BOOST_TEST((crm::code_of(refused) == crm::ec::invalid_input), describe(refused));
+  BOOST_TEST(db.scalar("select count(*) from messages") == std::to_string(good));
+  BOOST_TEST(db.scalar("select count(*) from provider_events") == "0");
+}
+
 BOOST_AUTO_TEST_CASE(a_database_that_is_down_answers_errors_not_hangs) {
   system_config cfg;
   caf::actor_system sys{cfg};
