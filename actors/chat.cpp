@@ -3,6 +3,7 @@
 #include "actors/timeouts.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
 
 namespace crm {
 
@@ -21,6 +22,32 @@ void chat_state::apply(const std::string& provider_id, const inbound_ack& ack) {
       recent_order.pop_front();
     }
   }
+}
+
+void chat_state::persist_assignment(chat_actor::pointer self) {
+  if (!unsaved_assignment)
+    return;
+  auto decision = *unsaved_assignment;
+  chat_assignment record{decision.chat, decision.agent, conversation.agent_id,
+                         "assign",      "dispatcher",   ""};
+  self->request(storage, timeouts::commit, std::move(record))
+      .then(
+          [this, decision](atom::ok) {
+            if (!unsaved_assignment || !(unsaved_assignment->agent == decision.agent))
+              return; // superseded while it was being written
+            unsaved_assignment.reset();
+            conversation.status = "assigned";
+            conversation.agent_id = decision.agent.value;
+          },
+          [this, self](caf::error& err) {
+            if (code_of(err) == ec::not_found) {
+              unsaved_assignment.reset(); // closed meanwhile: nothing to record
+              return;
+            }
+            spdlog::warn("chat {}: assignment not saved yet ({}), retrying", conversation.id.value,
+                         caf::to_string(err));
+            self->delayed_send(self, std::chrono::seconds(1), atom::tick_v);
+          });
 }
 
 chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
@@ -64,6 +91,11 @@ chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
                 });
         return rp;
       },
+      [self](chat_assigned& decision) {
+        self->state.unsaved_assignment = std::move(decision);
+        self->state.persist_assignment(self);
+      },
+      [self](atom::tick) { self->state.persist_assignment(self); },
   };
 }
 

@@ -5,6 +5,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include <deque>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -25,8 +26,13 @@ struct chat_state {
   /// Remembers a durable message (bounded) and applies it to the conversation.
   void apply(const std::string& provider_id, const inbound_ack& ack);
 
+  /// Makes the DISPATCHER's decision durable; retried every second until it is (the agent
+  /// already counts the chat, so the decision must not be lost to a database hiccup).
+  void persist_assignment(chat_actor::pointer self);
+
   chat_snapshot conversation;
   storage_actor storage;
+  std::optional<chat_assigned> unsaved_assignment;
   std::unordered_map<std::string, inbound_ack> recent;
   std::deque<std::string> recent_order;
   /// Re-deliveries that arrive while the first copy is being committed wait here.

@@ -15,6 +15,15 @@ std::string chat_registry_state::key_of(const number_id& number, const std::stri
   return number.value + "|" + phone;
 }
 
+void chat_registry_state::remember(const std::string& key, const chat_snapshot& snapshot) {
+  key_by_chat[snapshot.id.value] = key;
+  if (snapshot.status == "queued" && dispatcher)
+    self->send(
+        dispatcher,
+        chat_waiting{
+            snapshot.id, snapshot.campaign_id, snapshot.priority, snapshot.queued_at_ms, {}});
+}
+
 chat_actor chat_registry_state::spawn_chat(const std::string& key, chat_snapshot snapshot) {
   auto handle = self->spawn(chat, std::move(snapshot), storage);
   self->monitor(handle);
@@ -37,8 +46,10 @@ void load_open_chats(chat_registry_actor::stateful_pointer<chat_registry_state> 
             auto& st = self->state;
             for (auto& snap : open) {
               auto key = chat_registry_state::key_of(snap.number, snap.debtor_phone);
-              if (!st.chats.count(key))
-                st.dormant.emplace(std::move(key), std::move(snap));
+              if (st.chats.count(key))
+                continue;
+              st.remember(key, snap);
+              st.dormant.emplace(std::move(key), std::move(snap));
             }
             spdlog::info("registry: {} open chats loaded", st.dormant.size());
             st.update_gauges();
@@ -96,6 +107,7 @@ chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self,
             .then(
                 [self, key](chat_snapshot& snap) {
                   auto& st = self->state;
+                  st.remember(key, snap);
                   auto handle = st.spawn_chat(key, std::move(snap));
                   auto queued = std::move(st.opening[key]);
                   st.opening.erase(key);
@@ -126,6 +138,29 @@ chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self,
                 },
                 [rp](caf::error& err) mutable { rp.deliver(err); });
         return rp;
+      },
+      [self](chat_assigned& decision) {
+        auto& st = self->state;
+        auto key = st.key_by_chat.find(decision.chat.value);
+        if (key == st.key_by_chat.end()) {
+          spdlog::warn("registry: assignment of unknown chat {}", decision.chat.value);
+          return;
+        }
+        if (auto live = st.chats.find(key->second); live != st.chats.end()) {
+          self->send(live->second, std::move(decision));
+        } else if (auto it = st.dormant.find(key->second); it != st.dormant.end()) {
+          auto snap = std::move(it->second);
+          st.dormant.erase(it);
+          self->send(st.spawn_chat(key->second, std::move(snap)), std::move(decision));
+        } else {
+          spdlog::warn("registry: chat {} is gone; its assignment is dropped", decision.chat.value);
+        }
+      },
+      [self](dispatcher_actor& dispatcher) {
+        auto& st = self->state;
+        st.dispatcher = std::move(dispatcher);
+        for (auto& [key, snap] : st.dormant)
+          st.remember(key, snap);
       },
   };
 }

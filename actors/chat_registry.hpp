@@ -26,6 +26,9 @@ struct chat_registry_state {
 
   static std::string key_of(const number_id& number, const std::string& phone);
 
+  /// Indexes a chat by id and tells the DISPATCHER when it waits for an agent.
+  void remember(const std::string& key, const chat_snapshot& snapshot);
+
   /// Spawns (and monitors) the CHAT for a snapshot.
   chat_actor spawn_chat(const std::string& key, chat_snapshot snapshot);
 
@@ -33,6 +36,9 @@ struct chat_registry_state {
 
   chat_registry_actor::stateful_pointer<chat_registry_state> self;
   storage_actor storage;
+  dispatcher_actor dispatcher;
+  /// chat id -> chat key, for decisions addressed by chat id.
+  std::unordered_map<std::string, std::string> key_by_chat;
   /// Open chats loaded at start whose actor is not running yet.
   std::unordered_map<std::string, chat_snapshot> dormant;
   std::unordered_map<std::string, chat_actor> chats;

@@ -24,6 +24,12 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<number_lookup>::with<number_info>,
     // Loads every open chat (start-up).
     caf::replies_to<atom::load>::with<std::vector<chat_snapshot>>,
+    // Loads every active agent with its campaigns and open chats (start-up).
+    caf::replies_to<atom::load, atom::agents>::with<std::vector<agent_profile>>,
+    // Loads every active campaign's routing (start-up).
+    caf::replies_to<atom::load, atom::campaigns>::with<std::vector<campaign_routing>>,
+    // Records an assignment or transfer: the chat row and its history.
+    caf::replies_to<chat_assignment>::with<atom::ok>,
     // Readiness: answers ok when PostgreSQL answers.
     caf::replies_to<atom::ping>::with<atom::ok>>;
 
@@ -33,7 +39,9 @@ using pg_worker_actor = caf::typed_actor<
     caf::replies_to<write_batch>::with<write_batch_result>,
     caf::replies_to<number_lookup>::with<number_info>,
     caf::replies_to<atom::load>::with<std::vector<chat_snapshot>>,
-    caf::replies_to<atom::ping>::with<atom::ok>>;
+    caf::replies_to<atom::load, atom::agents>::with<std::vector<agent_profile>>,
+    caf::replies_to<atom::load, atom::campaigns>::with<std::vector<campaign_routing>>,
+    caf::replies_to<chat_assignment>::with<atom::ok>, caf::replies_to<atom::ping>::with<atom::ok>>;
 
 /// The WRITE BATCHER: collects writes and their promises, commits them in groups.
 using write_batcher_actor = caf::typed_actor<
@@ -49,17 +57,55 @@ using redis_actor = caf::typed_actor<
     // Readiness: answers ok when Redis answers PING.
     caf::replies_to<atom::ping>::with<atom::ok>>;
 
+/// An AGENT: one per user with the agent role; the single source of truth for "can this
+/// agent take one more chat".
+using agent_actor = caf::typed_actor<
+    // The DISPATCHER offers a chat: true when accepted (capacity is never exceeded).
+    caf::replies_to<atom::offer, chat_offer>::with<bool>,
+    // A chat left the agent (closed or transferred away): capacity comes back.
+    caf::reacts_to<atom::released, chat_id>,
+    // Changes the agent's status; answers with its load afterwards.
+    caf::replies_to<status_change>::with<agent_load>,
+    // The agent's current load.
+    caf::replies_to<atom::status>::with<agent_load>>;
+
+/// Where the DISPATCHER sends its decisions (the REGISTRY, which routes them to the CHAT).
+using assignment_sink_actor = caf::typed_actor<caf::reacts_to<chat_assigned>>;
+
+/// The DISPATCHER: owns the waiting queue and assigns chats to agents by campaign strategy.
+using dispatcher_actor = caf::typed_actor<
+    // A chat needs an agent.
+    caf::reacts_to<chat_waiting>,
+    // An AGENT's load changed (also how the DISPATCHER learns of an agent).
+    caf::reacts_to<agent_load, agent_actor>,
+    // A chat no longer waits (assigned by hand, closed).
+    caf::reacts_to<atom::remove, chat_id>,
+    // A campaign's strategy and required skills.
+    caf::reacts_to<campaign_routing>,
+    // The waiting chats in the order they will be served.
+    caf::replies_to<atom::queue>::with<std::vector<chat_waiting>>,
+    // Timer: re-run assignment (skills fallback deadlines).
+    caf::reacts_to<atom::tick>>;
+
 /// A CHAT: one per open conversation; its mailbox is the chat's only lock.
 using chat_actor = caf::typed_actor<
     // Takes an inbound message; answers once it is durable (or known).
-    caf::replies_to<inbound_envelope>::with<inbound_ack>>;
+    caf::replies_to<inbound_envelope>::with<inbound_ack>,
+    // The DISPATCHER gave the chat to an agent: made durable (retried until it is).
+    caf::reacts_to<chat_assigned>,
+    // Timer: retry making the assignment durable.
+    caf::reacts_to<atom::tick>>;
 
 /// The REGISTRY: number keys -> numbers, chat keys -> CHAT actors (spawned on demand).
 using chat_registry_actor = caf::typed_actor<
     // Routes an inbound message to its CHAT, spawning it (and the chat row) on demand.
     caf::replies_to<inbound_envelope>::with<inbound_ack>,
     // Resolves a provider's number key (cached).
-    caf::replies_to<number_lookup>::with<number_info>>;
+    caf::replies_to<number_lookup>::with<number_info>,
+    // The DISPATCHER's decisions, routed to their CHAT (spawned if dormant).
+    caf::reacts_to<chat_assigned>,
+    // Connects the DISPATCHER (spawned after the REGISTRY, which is its sink).
+    caf::reacts_to<dispatcher_actor>>;
 
 /// A GATEWAY: turns parsed HTTP requests into actor requests and answers the responder.
 using gateway_actor = caf::typed_actor<

@@ -118,6 +118,79 @@ struct chat_snapshot {
   std::string priority;    // URGENTE | ALTA | MEDIA | BAJA
   std::string agent_id;    // empty when unassigned
   std::int64_t unread = 0;
+  std::int64_t queued_at_ms = 0; // when it started waiting for an agent (unix ms)
+};
+
+// -- agents and dispatching ------------------------------------------------------
+
+/// Our UUID of a user working as an agent.
+struct agent_id {
+  std::string value;
+  friend bool operator==(const agent_id&, const agent_id&) = default;
+};
+
+/// An agent as stored: what its AGENT actor starts from.
+struct agent_profile {
+  agent_id id;
+  std::string status; // available | busy | break | offline
+  int capacity = 5;   // maxConcurrentChats
+  std::vector<std::string> skills;
+  std::vector<std::string> campaigns;
+  std::vector<std::string> open_chats; // chat ids assigned and not closed
+};
+
+/// A campaign's routing settings, as the DISPATCHER needs them.
+struct campaign_routing {
+  std::string campaign_id;
+  std::string strategy; // round_robin | least_busy | skills_based
+  std::vector<std::string> required_skills;
+};
+
+/// The DISPATCHER offers a chat to an AGENT.
+struct chat_offer {
+  chat_id chat;
+  std::string campaign_id;
+};
+
+/// An AGENT's load and eligibility, sent to the DISPATCHER on every change.
+struct agent_load {
+  agent_id id;
+  std::string status;
+  int open_chats = 0;
+  int capacity = 0;
+  std::vector<std::string> skills;
+  std::vector<std::string> campaigns;
+  std::int64_t idle_since_ms = 0; // unix ms when its load last went down
+};
+
+/// A chat that needs an agent (CHAT or REGISTRY -> DISPATCHER).
+struct chat_waiting {
+  chat_id chat;
+  std::string campaign_id;
+  std::string priority; // URGENTE | ALTA | MEDIA | BAJA
+  std::int64_t queued_at_ms = 0;
+  std::vector<std::string> required_skills;
+};
+
+/// The DISPATCHER's decision: the agent accepted the chat (-> REGISTRY -> CHAT).
+struct chat_assigned {
+  chat_id chat;
+  agent_id agent;
+};
+
+/// Records who holds a chat now (assignment history + the chat row), in one transaction.
+struct chat_assignment {
+  chat_id chat;
+  agent_id agent;
+  std::string previous_agent; // empty when it came from the queue
+  std::string kind;           // assign | transfer | unassign | requeue
+  std::string reason;
+  std::string by_user; // empty for the DISPATCHER
+};
+
+/// Asks an AGENT to change its status.
+struct status_change {
+  std::string status;
 };
 
 /// What a storage worker commits in one transaction.
@@ -231,7 +304,56 @@ typename Inspector::result_type inspect(Inspector& f, open_chat_request& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_snapshot& x) {
   return f(caf::meta::type_name("chat_snapshot"), x.id, x.number, x.debtor_phone, x.debtor_id,
-           x.campaign_id, x.status, x.priority, x.agent_id, x.unread);
+           x.campaign_id, x.status, x.priority, x.agent_id, x.unread, x.queued_at_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_id& x) {
+  return f(caf::meta::type_name("agent_id"), x.value);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_profile& x) {
+  return f(caf::meta::type_name("agent_profile"), x.id, x.status, x.capacity, x.skills, x.campaigns,
+           x.open_chats);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, campaign_routing& x) {
+  return f(caf::meta::type_name("campaign_routing"), x.campaign_id, x.strategy, x.required_skills);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_offer& x) {
+  return f(caf::meta::type_name("chat_offer"), x.chat, x.campaign_id);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_load& x) {
+  return f(caf::meta::type_name("agent_load"), x.id, x.status, x.open_chats, x.capacity, x.skills,
+           x.campaigns, x.idle_since_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_waiting& x) {
+  return f(caf::meta::type_name("chat_waiting"), x.chat, x.campaign_id, x.priority, x.queued_at_ms,
+           x.required_skills);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_assigned& x) {
+  return f(caf::meta::type_name("chat_assigned"), x.chat, x.agent);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_assignment& x) {
+  return f(caf::meta::type_name("chat_assignment"), x.chat, x.agent, x.previous_agent, x.kind,
+           x.reason, x.by_user);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, status_change& x) {
+  return f(caf::meta::type_name("status_change"), x.status);
 }
 
 } // namespace crm
@@ -257,5 +379,17 @@ CAF_BEGIN_TYPE_ID_BLOCK(crm, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(crm, (crm::open_chat_request))
   CAF_ADD_TYPE_ID(crm, (crm::chat_snapshot))
   CAF_ADD_TYPE_ID(crm, (std::vector<crm::chat_snapshot>))
+  CAF_ADD_TYPE_ID(crm, (crm::agent_id))
+  CAF_ADD_TYPE_ID(crm, (crm::agent_profile))
+  CAF_ADD_TYPE_ID(crm, (std::vector<crm::agent_profile>))
+  CAF_ADD_TYPE_ID(crm, (crm::campaign_routing))
+  CAF_ADD_TYPE_ID(crm, (std::vector<crm::campaign_routing>))
+  CAF_ADD_TYPE_ID(crm, (crm::chat_offer))
+  CAF_ADD_TYPE_ID(crm, (crm::agent_load))
+  CAF_ADD_TYPE_ID(crm, (crm::chat_waiting))
+  CAF_ADD_TYPE_ID(crm, (std::vector<crm::chat_waiting>))
+  CAF_ADD_TYPE_ID(crm, (crm::chat_assigned))
+  CAF_ADD_TYPE_ID(crm, (crm::status_change))
+  CAF_ADD_TYPE_ID(crm, (crm::chat_assignment))
 CAF_END_TYPE_ID_BLOCK(crm)
 // clang-format on

@@ -12,6 +12,8 @@ inline constexpr auto commit = 8s;
 inline constexpr auto read = 8s;
 /// A readiness probe (select 1, PING).
 inline constexpr auto probe = 2s;
+/// An offer to an AGENT (a local actor: a long wait means it is gone).
+inline constexpr auto offer = 5s;
 /// Routing a message through the REGISTRY to a CHAT and on to storage.
 inline constexpr auto route = 9s;
 

@@ -126,6 +126,9 @@ const std::vector<binding>& bindings() {
       int_key("requestTimeoutMs", "CRM_REQUEST_TIMEOUT_MS",
               "how long a request waits on actors/storage before 503/504",
               &config::request_timeout_ms, 100, 600000),
+      int_key("dispatch.skillsFallbackSeconds", "CRM_SKILLS_FALLBACK_SECONDS",
+              "how long a chat waits for a skilled agent before any eligible one will do",
+              &config::skills_fallback_s, 0, 86400),
       str_key("redis.url", "CRM_REDIS_URL", "Redis URL (empty: none)", &config::redis_url,
               [](const std::string& v) {
                 return v.empty() ? std::string{} : url_with_scheme(v, {"redis://"});

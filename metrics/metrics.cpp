@@ -93,6 +93,24 @@ prometheus::Gauge& open_chats() {
   return gauge;
 }
 
+prometheus::Gauge& queue_length() {
+  static auto& family = BuildGauge()
+                          .Name("crm_queue_length")
+                          .Help("Chats waiting for an agent")
+                          .Register(registry());
+  static auto& gauge = family.Add({});
+  return gauge;
+}
+
+prometheus::Histogram& assignment_seconds() {
+  static auto& family = BuildHistogram()
+                          .Name("crm_assignment_seconds")
+                          .Help("Time from an offer to the agent's acceptance")
+                          .Register(registry());
+  static auto& h = family.Add({}, latency_buckets());
+  return h;
+}
+
 prometheus::Histogram& batch_rows() {
   static auto& family = BuildHistogram()
                             .Name("crm_storage_batch_rows")

@@ -34,6 +34,11 @@ prometheus::Counter& webhook_rejections(const std::string& provider, const std::
 prometheus::Gauge& actors(const std::string& type);
 prometheus::Gauge& open_chats();
 
+// -- dispatching --------------------------------------------------------------
+prometheus::Gauge& queue_length();
+/// Time from an offer to the AGENT's acceptance.
+prometheus::Histogram& assignment_seconds();
+
 // -- storage ------------------------------------------------------------------
 prometheus::Histogram& batch_rows();
 prometheus::Histogram& commit_seconds();

@@ -1,9 +1,12 @@
 // The composition root: the only place that knows every part and wires them together.
 #include "server/system.hpp"
 
+#include "actors/agent.hpp"
 #include "actors/chat_registry.hpp"
+#include "actors/dispatcher.hpp"
 #include "actors/gateway.hpp"
 #include "actors/messages.hpp"
+#include "actors/timeouts.hpp"
 #include "net/listener.hpp"
 #include "net/routes/routes.hpp"
 #include "storage/migrate.hpp"
@@ -15,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <pqxx/connection>
@@ -78,8 +82,31 @@ struct actors {
   storage::storage_parts storage;
   redis_actor redis;
   chat_registry_actor registry;
+  dispatcher_actor dispatcher;
+  std::vector<agent_actor> agents;
   std::vector<gateway_actor> gateways;
 };
+
+/// Starts an AGENT per active agent and tells the DISPATCHER every campaign's routing.
+/// Blocking is fine here: the main thread, before anything is served.
+void start_agents(caf::actor_system& sys, actors& a) {
+  caf::scoped_actor self{sys};
+  self->request(a.storage.storage, timeouts::read, atom::load_v, atom::campaigns_v)
+      .receive(
+          [&](std::vector<campaign_routing>& campaigns) {
+            for (auto& c : campaigns)
+              self->send(a.dispatcher, std::move(c));
+          },
+          [](caf::error& err) { spdlog::warn("campaigns not loaded: {}", caf::to_string(err)); });
+  self->request(a.storage.storage, timeouts::read, atom::load_v, atom::agents_v)
+      .receive(
+          [&](std::vector<agent_profile>& profiles) {
+            for (auto& p : profiles)
+              a.agents.push_back(sys.spawn(agent, std::move(p), a.dispatcher));
+            spdlog::info("{} agents started", a.agents.size());
+          },
+          [](caf::error& err) { spdlog::warn("agents not loaded: {}", caf::to_string(err)); });
+}
 
 actors spawn_actors(caf::actor_system& sys, const config& cfg) {
   actors a;
@@ -92,6 +119,10 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg) {
     if (auto ep = storage::parse_redis_url(cfg.redis_url))
       a.redis = sys.spawn<caf::detached>(storage::redis, *ep);
   a.registry = sys.spawn(chat_registry, a.storage.storage);
+  a.dispatcher = sys.spawn(dispatcher, assignment_sink_actor{a.registry},
+                           dispatcher_options{std::chrono::seconds(cfg.skills_fallback_s)});
+  caf::anon_send(a.registry, a.dispatcher);
+  start_agents(sys, a);
   for (int i = 0; i < cfg.actor_threads; ++i)
     a.gateways.push_back(sys.spawn(gateway, gateway_peers{a.registry, a.storage.storage, a.redis}));
   return a;
@@ -101,6 +132,9 @@ void stop_actors(const actors& a) {
   for (auto& g : a.gateways)
     caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.registry, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(a.dispatcher, caf::exit_reason::user_shutdown);
+  for (auto& agent : a.agents)
+    caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
   if (a.redis)
     caf::anon_send_exit(a.redis, caf::exit_reason::user_shutdown);
   storage::stop_storage(a.storage);

@@ -20,8 +20,26 @@ using json = nlohmann::json;
 std::string columns(const std::string& t) {
   return t + "id, " + t + "number_id, " + t + "debtor_phone, coalesce(" + t +
          "debtor_id::text, ''), coalesce(" + t + "campaign_id::text, ''), " + t + "status, " + t +
-         "priority, coalesce(" + t + "agent_id::text, ''), " + t + "unread";
+         "priority, coalesce(" + t + "agent_id::text, ''), " + t + "unread, coalesce((extract(" +
+         "epoch from " + t + "queued_at) * 1000)::bigint, 0)";
 }
+
+// The chat row and its history change together; the previous agent is read from the row.
+constexpr auto assign_sql = R"sql(
+with before as (
+  select id, agent_id from chats where id = $1 and status <> 'closed' for update
+), updated as (
+  update chats c set status = 'assigned', agent_id = $2::uuid,
+                     assigned_at = case when c.agent_id is distinct from $2::uuid
+                                        then now() else c.assigned_at end
+    from before b where c.id = b.id
+  returning c.id
+)
+insert into assignments (chat_id, agent_id, previous_agent_id, kind, reason, by_user_id)
+select b.id, $2::uuid, b.agent_id, $3, $4, nullif($5, '')::uuid
+  from before b join updated u on u.id = b.id
+returning id
+)sql";
 
 // Every statement takes the whole batch as one JSON parameter: three round trips open any
 // number of chats.
@@ -64,6 +82,7 @@ chat_snapshot to_snapshot(const pqxx::row& r, int first = 0) {
   s.priority = r[first + 6].as<std::string>();
   s.agent_id = r[first + 7].as<std::string>();
   s.unread = r[first + 8].as<std::int64_t>();
+  s.queued_at_ms = r[first + 9].as<std::int64_t>();
   return s;
 }
 
@@ -134,6 +153,7 @@ void chat_repository::prepare(pqxx::connection& conn) {
   conn.prepare("chat.find_debtors", find_debtors);
   conn.prepare("chat.create", create);
   conn.prepare("chat.load_open", load_all);
+  conn.prepare("chat.assign", assign_sql);
 }
 
 std::vector<chat_snapshot> chat_repository::open_many(pqxx::transaction_base& txn,
@@ -146,6 +166,11 @@ std::vector<chat_snapshot> chat_repository::open_many(pqxx::transaction_base& tx
   // that no longer exists (they stay empty).
   find_existing(txn, reqs, result);
   return result;
+}
+
+bool chat_repository::assign(pqxx::transaction_base& txn, const chat_assignment& a) {
+  return !txn.exec_prepared("chat.assign", a.chat.value, a.agent.value, a.kind, a.reason, a.by_user)
+              .empty();
 }
 
 chat_snapshot chat_repository::open(pqxx::transaction_base& txn, const open_chat_request& req) {

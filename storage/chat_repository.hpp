@@ -24,6 +24,10 @@ class chat_repository {
   /// open_many for one chat; throws when the number does not exist.
   static chat_snapshot open(pqxx::transaction_base& txn, const open_chat_request& req);
 
+  /// Gives an open chat to an agent and records it in the assignments history.
+  /// False when the chat is closed or unknown.
+  static bool assign(pqxx::transaction_base& txn, const chat_assignment& a);
+
   /// Every chat that is not closed (start-up).
   static std::vector<chat_snapshot> load_open(pqxx::transaction_base& txn);
 };

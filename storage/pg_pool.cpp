@@ -31,6 +31,11 @@ storage_actor::behavior_type pg_pool(storage_actor::stateful_pointer<pg_pool_sta
       },
       [self](number_lookup& req) { return self->delegate(self->state.reader(), std::move(req)); },
       [self](atom::load a) { return self->delegate(self->state.reader(), a); },
+      [self](atom::load a, atom::agents b) { return self->delegate(self->state.reader(), a, b); },
+      [self](atom::load a, atom::campaigns b) {
+        return self->delegate(self->state.reader(), a, b);
+      },
+      [self](chat_assignment& a) { return self->delegate(self->state.reader(), std::move(a)); },
       [self](atom::ping a) { return self->delegate(self->state.reader(), a); },
   };
 }

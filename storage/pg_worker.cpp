@@ -2,6 +2,7 @@
 
 #include "metrics/metrics.hpp"
 
+#include "storage/agent_repository.hpp"
 #include "storage/chat_repository.hpp"
 #include "storage/message_repository.hpp"
 #include "storage/number_repository.hpp"
@@ -23,6 +24,7 @@ pqxx::connection& pg_worker_state::connection() {
     chat_repository::prepare(*fresh);
     message_repository::prepare(*fresh);
     number_repository::prepare(*fresh);
+    agent_repository::prepare(*fresh);
     conn = std::move(fresh);
   }
   return *conn;
@@ -30,7 +32,7 @@ pqxx::connection& pg_worker_state::connection() {
 
 template <class F>
 auto pg_worker_state::guarded(const char* operation, F f)
-    -> caf::result<decltype(f(std::declval<pqxx::connection&>()))> {
+    -> caf::expected<decltype(f(std::declval<pqxx::connection&>()))> {
   try {
     return f(connection());
   } catch (const std::exception& e) {
@@ -45,12 +47,24 @@ auto pg_worker_state::guarded(const char* operation, F f)
   }
 }
 
+namespace {
+
+/// A storage outcome as a handler result.
+template <class T>
+caf::result<T> lift(caf::expected<T> x) {
+  if (!x)
+    return std::move(x.error());
+  return std::move(*x);
+}
+
+} // namespace
+
 pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_worker_state> self,
                                          std::string url) {
   self->state.url = std::move(url);
   return {
       [self](const write_batch& batch) -> caf::result<write_batch_result> {
-        return self->state.guarded("write_batch", [&](pqxx::connection& c) {
+        return lift(self->state.guarded("write_batch", [&](pqxx::connection& c) {
           auto start = std::chrono::steady_clock::now();
           pqxx::work txn{c};
           // Chats first: a message of this batch never needs a chat created in it (its chat
@@ -63,26 +77,51 @@ pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_wo
           metrics::commit_seconds().Observe(took.count());
           metrics::batch_rows().Observe(static_cast<double>(batch.size()));
           return result;
-        });
+        }));
       },
       [self](const number_lookup& req) -> caf::result<number_info> {
-        return self->state.guarded("number_lookup", [&](pqxx::connection& c) {
+        return lift(self->state.guarded("number_lookup", [&](pqxx::connection& c) {
           pqxx::nontransaction txn{c};
           return number_repository::lookup(txn, req);
-        });
+        }));
       },
       [self](atom::load) -> caf::result<std::vector<chat_snapshot>> {
-        return self->state.guarded("load_open_chats", [&](pqxx::connection& c) {
+        return lift(self->state.guarded("load_open_chats", [&](pqxx::connection& c) {
           pqxx::read_transaction txn{c};
           return chat_repository::load_open(txn);
+        }));
+      },
+      [self](atom::load, atom::agents) -> caf::result<std::vector<agent_profile>> {
+        return lift(self->state.guarded("load_agents", [&](pqxx::connection& c) {
+          pqxx::read_transaction txn{c};
+          return agent_repository::load_agents(txn);
+        }));
+      },
+      [self](atom::load, atom::campaigns) -> caf::result<std::vector<campaign_routing>> {
+        return lift(self->state.guarded("load_campaigns", [&](pqxx::connection& c) {
+          pqxx::read_transaction txn{c};
+          return agent_repository::load_campaigns(txn);
+        }));
+      },
+      [self](const chat_assignment& a) -> caf::result<atom::ok> {
+        auto found = self->state.guarded("assign", [&](pqxx::connection& c) {
+          pqxx::work txn{c};
+          auto result = chat_repository::assign(txn, a);
+          txn.commit();
+          return result;
         });
+        if (!found)
+          return std::move(found.error());
+        if (!*found)
+          return make_error(ec::not_found, "no open chat " + a.chat.value);
+        return atom::ok_v;
       },
       [self](atom::ping) -> caf::result<atom::ok> {
-        return self->state.guarded("ping", [&](pqxx::connection& c) {
+        return lift(self->state.guarded("ping", [&](pqxx::connection& c) {
           pqxx::nontransaction txn{c};
           txn.exec("select 1");
           return atom::ok_v;
-        });
+        }));
       },
   };
 }

@@ -19,7 +19,7 @@ struct pg_worker_state {
   /// Runs `f(connection)` translating exceptions into errors; drops a broken connection.
   template <class F>
   auto guarded(const char* operation, F f)
-      -> caf::result<decltype(f(std::declval<pqxx::connection&>()))>;
+      -> caf::expected<decltype(f(std::declval<pqxx::connection&>()))>;
 
   /// Opens the connection and prepares every repository's statements.
   pqxx::connection& connection();

@@ -97,3 +97,31 @@ BOOST_AUTO_TEST_CASE(memory_of_recent_ids_is_bounded_and_storage_still_dedupes) 
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(chat_assignment, chat_fixture)
+
+BOOST_AUTO_TEST_CASE(an_assignment_is_recorded_and_applied) {
+  self->send(aut, chat_assigned{chat_id{"chat-1"}, agent_id{"agent-a"}});
+  run();
+  BOOST_REQUIRE_EQUAL(script->assignments.size(), 1u);
+  BOOST_CHECK_EQUAL(script->assignments[0].agent.value, "agent-a");
+  BOOST_CHECK_EQUAL(script->assignments[0].kind, "assign");
+  auto& st = state_of<chat_state>(aut);
+  BOOST_CHECK_EQUAL(st.conversation.status, "assigned");
+  BOOST_CHECK_EQUAL(st.conversation.agent_id, "agent-a");
+}
+
+BOOST_AUTO_TEST_CASE(an_assignment_is_retried_until_the_database_takes_it) {
+  script->assignment_failures_left = 2;
+  self->send(aut, chat_assigned{chat_id{"chat-1"}, agent_id{"agent-a"}});
+  run();
+  BOOST_CHECK_EQUAL(script->assignments.size(), 1u);
+  BOOST_CHECK_EQUAL(state_of<chat_state>(aut).conversation.status, "queued");
+  advance(std::chrono::seconds(1));
+  BOOST_CHECK_EQUAL(script->assignments.size(), 2u);
+  advance(std::chrono::seconds(1));
+  BOOST_CHECK_EQUAL(script->assignments.size(), 3u);
+  BOOST_CHECK_EQUAL(state_of<chat_state>(aut).conversation.status, "assigned");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -69,10 +69,11 @@ BOOST_AUTO_TEST_CASE(a_redelivered_webhook_reports_duplicates) {
 
 BOOST_AUTO_TEST_CASE(one_failed_write_fails_the_whole_answer_once) {
   script->fail_writes = true;
-  webhook_batch batch{"meta", {{"100000000000001",
-                                {text("+573001112233", "wamid.1"), text("+573001112233", "wamid.2")},
-                                {},
-                                {}}}};
+  webhook_batch batch{"meta",
+                      {{"100000000000001",
+                        {text("+573001112233", "wamid.1"), text("+573001112233", "wamid.2")},
+                        {},
+                        {}}}};
   auto out = post(batch);
   BOOST_CHECK_EQUAL(out->answers, 1);
   BOOST_CHECK_EQUAL(out->status, 503u);

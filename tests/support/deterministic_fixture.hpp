@@ -22,20 +22,30 @@ struct deterministic_fixture {
   };
 
   deterministic_fixture()
-    : sys{cfg}, self{sys, true},
-      sched{dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())} {}
+      : sys{cfg}, self{sys, true}, sched{dynamic_cast<caf::scheduler::test_coordinator&>(
+                                       sys.scheduler())} {}
 
-  /// Runs every actor until nothing is left to do, firing due timeouts.
-  void run() {
-    do
-      sched.run();
-    while (sched.trigger_timeouts() > 0);
+  /// Pending request timeouts keep their actors alive: fire them so the system can end.
+  ~deterministic_fixture() {
+    run();
+    for (int rounds = 0; rounds < 1000 && sched.trigger_timeouts() > 0; ++rounds)
+      run();
   }
 
-  /// Moves the clock forward, then runs.
+  /// Runs every actor until nothing is left to do. Timers fire only when advance() moves
+  /// the clock past them.
+  void run() { sched.run(); }
+
+  /// Moves the clock forward (firing the timers that fall due), then runs.
   void advance(caf::timespan d) {
     sched.advance_time(d);
     run();
+  }
+
+  /// Wall-clock time that moves with the test clock (for code that compares stored times).
+  std::chrono::system_clock::time_point wall_now() const {
+    return wall_start + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                            sched.clock().now() - clock_start);
   }
 
   /// White-box access to an actor's state (only between run() calls).
@@ -49,6 +59,8 @@ struct deterministic_fixture {
   caf::actor_system sys;
   caf::scoped_actor self;
   caf::scheduler::test_coordinator& sched;
+  caf::actor_clock::time_point clock_start = sched.clock().now();
+  std::chrono::system_clock::time_point wall_start = std::chrono::system_clock::now();
 };
 
 } // namespace crm::test

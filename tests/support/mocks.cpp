@@ -46,6 +46,20 @@ storage_actor::behavior_type mock_storage(storage_actor::pointer, storage_script
       return info;
     },
     [s](atom::load) -> caf::result<std::vector<chat_snapshot>> { return s->open_chats; },
+    [](atom::load, atom::agents) -> caf::result<std::vector<agent_profile>> {
+      return std::vector<agent_profile>{};
+    },
+    [](atom::load, atom::campaigns) -> caf::result<std::vector<campaign_routing>> {
+      return std::vector<campaign_routing>{};
+    },
+    [s](chat_assignment& a) -> caf::result<atom::ok> {
+      s->assignments.push_back(a);
+      if (s->assignment_failures_left > 0) {
+        --s->assignment_failures_left;
+        return make_error(ec::storage_unavailable, "mock: down");
+      }
+      return atom::ok_v;
+    },
     [](atom::ping) -> caf::result<atom::ok> { return atom::ok_v; },
   };
 }

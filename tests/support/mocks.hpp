@@ -16,8 +16,8 @@ namespace crm::test {
 
 /// What the mock STORAGE saw and how it should answer. Shared with the test.
 struct storage_script {
-  bool fail_writes = false; // answer writes with storage_unavailable
-  std::set<std::string> known_numbers; // Meta phone_number_ids that exist
+  bool fail_writes = false;              // answer writes with storage_unavailable
+  std::set<std::string> known_numbers;   // Meta phone_number_ids that exist
   std::vector<chat_snapshot> open_chats; // answered to atom::load
   // -- observed --
   std::vector<append_message> appends;
@@ -25,6 +25,8 @@ struct storage_script {
   std::vector<provider_event> events;
   std::vector<open_chat_request> opens;
   std::vector<number_lookup> lookups;
+  std::vector<chat_assignment> assignments;
+  int assignment_failures_left = 0; // answer this many assignments with storage_unavailable
   std::map<std::string, std::string> stored; // "number|provider id" -> message id
 };
 
@@ -35,7 +37,7 @@ storage_actor::behavior_type mock_storage(storage_actor::pointer self, storage_s
 
 /// A responder that records its one answer.
 class recording_responder : public responder {
-public:
+ public:
   void reply(unsigned status, std::string content_type, std::string body) override;
   void fail(const caf::error& err) override;
 

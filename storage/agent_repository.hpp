@@ -1,0 +1,24 @@
+#pragma once
+
+#include "actors/messages.hpp"
+
+#include <pqxx/connection>
+#include <pqxx/transaction_base>
+
+#include <vector>
+
+namespace crm::storage {
+
+/// Agents and campaigns as the DISPATCHER and the AGENT actors start from them.
+class agent_repository {
+ public:
+  static void prepare(pqxx::connection& conn);
+
+  /// Active users with the agent role, their campaigns and the chats they hold.
+  static std::vector<agent_profile> load_agents(pqxx::transaction_base& txn);
+
+  /// Every active campaign's strategy and required skills.
+  static std::vector<campaign_routing> load_campaigns(pqxx::transaction_base& txn);
+};
+
+} // namespace crm::storage
