@@ -1,5 +1,6 @@
 #include "actors/agent.hpp"
 
+#include "actors/timeouts.hpp"
 #include "domain/error.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
@@ -38,7 +39,8 @@ void agent_state::publish(agent_actor::pointer self) const {
 }
 
 agent_actor::behavior_type agent(agent_actor::stateful_pointer<agent_state> self,
-                                 agent_profile profile, dispatcher_actor dispatcher) {
+                                 agent_profile profile, dispatcher_actor dispatcher,
+                                 storage_actor storage) {
   auto& st = self->state;
   st.id = std::move(profile.id);
   st.status = valid_agent_status(profile.status) ? profile.status : "offline";
@@ -47,6 +49,7 @@ agent_actor::behavior_type agent(agent_actor::stateful_pointer<agent_state> self
   st.campaigns = std::move(profile.campaigns);
   st.open_chats.insert(profile.open_chats.begin(), profile.open_chats.end());
   st.dispatcher = std::move(dispatcher);
+  st.storage = std::move(storage);
   st.publish(self);
   return {
       [self](atom::offer, const chat_offer& offer) {
@@ -68,13 +71,22 @@ agent_actor::behavior_type agent(agent_actor::stateful_pointer<agent_state> self
         auto& st = self->state;
         if (!valid_agent_status(change.status))
           return make_error(ec::invalid_input, "status must be available, busy, break or offline");
-        if (st.status != change.status) {
-          if (change.status == "available")
-            st.idle_since = std::chrono::system_clock::now();
-          st.status = std::move(change.status);
-          st.publish(self);
-        }
-        return st.load();
+        if (st.status == change.status)
+          return st.load();
+        // Recorded first: the time-in-status log must not miss a stretch the agent worked.
+        auto rp = self->make_response_promise<agent_load>();
+        self->request(st.storage, timeouts::commit, agent_status_event{st.id, change.status})
+            .then(
+                [self, rp, status = change.status](atom::ok) mutable {
+                  auto& st = self->state;
+                  if (status == "available")
+                    st.idle_since = std::chrono::system_clock::now();
+                  st.status = status;
+                  st.publish(self);
+                  rp.deliver(st.load());
+                },
+                [rp](caf::error& err) mutable { rp.deliver(err); });
+        return rp;
       },
       [self](atom::status) { return self->state.load(); },
   };

@@ -30,11 +30,13 @@ struct agent_state {
   std::set<std::string> open_chats;
   std::chrono::system_clock::time_point idle_since = std::chrono::system_clock::now();
   dispatcher_actor dispatcher;
+  storage_actor storage;
 };
 
 /// The behaviour of an AGENT started from its stored profile.
 agent_actor::behavior_type agent(agent_actor::stateful_pointer<agent_state> self,
-                                 agent_profile profile, dispatcher_actor dispatcher);
+                                 agent_profile profile, dispatcher_actor dispatcher,
+                                 storage_actor storage);
 
 /// True for the four statuses of API.md.
 bool valid_agent_status(const std::string& status);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <ctime>
 #include <memory>
 
 namespace crm {
@@ -194,6 +195,52 @@ void handle_ready(gateway_actor::stateful_pointer<gateway_state> self, responder
               [p](caf::error&) { p->mark("redis", false); });
 }
 
+std::string iso_time(std::int64_t unix_ms) {
+  std::time_t secs = unix_ms / 1000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return std::string{buf} + "." + std::to_string(1000 + unix_ms % 1000).substr(1) + "Z";
+}
+
+json agent_json(const agent_load& load) {
+  return {{"id", load.id.value},
+          {"status", load.status},
+          {"currentChats", load.open_chats},
+          {"maxConcurrentChats", load.capacity},
+          {"skills", load.skills},
+          {"campaignIds", load.campaigns}};
+}
+
+void handle_status(gateway_actor::stateful_pointer<gateway_state> self, user_status_request& req,
+                   responder_ptr& out) {
+  auto& agents = self->state.peers.agents;
+  auto it = agents ? agents->find(req.user_id) : decltype(agents->end()){};
+  if (!agents || it == agents->end())
+    return out->fail(make_error(ec::not_found, "no agent with id " + req.user_id));
+  self->request(it->second, timeouts::route, status_change{req.status})
+      .then([out](agent_load& load) { out->ok(agent_json(load).dump()); },
+            [out](caf::error& err) { out->fail(err); });
+}
+
+void handle_queue(gateway_actor::stateful_pointer<gateway_state> self, responder_ptr& out) {
+  self->request(self->state.peers.dispatcher, timeouts::route, atom::queue_v)
+      .then(
+          [out](std::vector<chat_waiting>& waiting) {
+            auto items = json::array();
+            for (auto& w : waiting)
+              items.push_back({{"chatId", w.chat.value},
+                               {"campaignId", w.campaign_id},
+                               {"priority", w.priority},
+                               {"queuedAt", iso_time(w.queued_at_ms)}});
+            out->ok(json{
+                {"items", items}, {"total", waiting.size()}, {"page", 1}, {"limit", waiting.size()}}
+                        .dump());
+          },
+          [out](caf::error& err) { out->fail(err); });
+}
+
 } // namespace
 
 gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_state> self,
@@ -202,6 +249,8 @@ gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_sta
   return {
       [self](webhook_batch& batch, responder_ptr& out) { handle_webhook(self, batch, out); },
       [self](atom::ready, responder_ptr& out) { handle_ready(self, out); },
+      [self](user_status_request& req, responder_ptr& out) { handle_status(self, req, out); },
+      [self](atom::queue, responder_ptr& out) { handle_queue(self, out); },
   };
 }
 

@@ -2,6 +2,10 @@
 
 #include "actors/interfaces.hpp"
 
+#include <memory>
+#include <string>
+#include <unordered_map>
+
 namespace crm {
 
 /// What a GATEWAY talks to.
@@ -9,6 +13,9 @@ struct gateway_peers {
   chat_registry_actor registry;
   storage_actor storage;
   redis_actor redis; // invalid handle when Redis is not configured
+  dispatcher_actor dispatcher;
+  /// user id -> AGENT (fixed at start for now; user management makes it live).
+  std::shared_ptr<const std::unordered_map<std::string, agent_actor>> agents;
 };
 
 /// State of a GATEWAY: stateless beyond its peers; several run side by side.

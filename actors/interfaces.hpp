@@ -30,6 +30,8 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<atom::load, atom::campaigns>::with<std::vector<campaign_routing>>,
     // Records an assignment or transfer: the chat row and its history.
     caf::replies_to<chat_assignment>::with<atom::ok>,
+    // Records an agent's new status and when it began.
+    caf::replies_to<agent_status_event>::with<atom::ok>,
     // Readiness: answers ok when PostgreSQL answers.
     caf::replies_to<atom::ping>::with<atom::ok>>;
 
@@ -41,7 +43,9 @@ using pg_worker_actor = caf::typed_actor<
     caf::replies_to<atom::load>::with<std::vector<chat_snapshot>>,
     caf::replies_to<atom::load, atom::agents>::with<std::vector<agent_profile>>,
     caf::replies_to<atom::load, atom::campaigns>::with<std::vector<campaign_routing>>,
-    caf::replies_to<chat_assignment>::with<atom::ok>, caf::replies_to<atom::ping>::with<atom::ok>>;
+    caf::replies_to<chat_assignment>::with<atom::ok>,
+    caf::replies_to<agent_status_event>::with<atom::ok>,
+    caf::replies_to<atom::ping>::with<atom::ok>>;
 
 /// The WRITE BATCHER: collects writes and their promises, commits them in groups.
 using write_batcher_actor = caf::typed_actor<
@@ -112,6 +116,10 @@ using gateway_actor = caf::typed_actor<
     // A verified webhook: answered 200 only when everything in it is durable.
     caf::reacts_to<webhook_batch, responder_ptr>,
     // /readyz: 200 when PostgreSQL (and Redis, if configured) answer.
-    caf::reacts_to<atom::ready, responder_ptr>>;
+    caf::reacts_to<atom::ready, responder_ptr>,
+    // PATCH /users/{id}/status: the AGENT changes and records its status.
+    caf::reacts_to<user_status_request, responder_ptr>,
+    // GET /queue: the DISPATCHER's waiting chats in serving order.
+    caf::reacts_to<atom::queue, responder_ptr>>;
 
 } // namespace crm

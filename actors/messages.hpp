@@ -188,6 +188,18 @@ struct chat_assignment {
   std::string by_user; // empty for the DISPATCHER
 };
 
+/// An agent's new status, to record (users.status and the time-in-status log).
+struct agent_status_event {
+  agent_id agent;
+  std::string status;
+};
+
+/// Asks for a user's status to change (REST or WebSocket -> GATEWAY -> AGENT).
+struct user_status_request {
+  std::string user_id;
+  std::string status;
+};
+
 /// Asks an AGENT to change its status.
 struct status_change {
   std::string status;
@@ -352,6 +364,16 @@ typename Inspector::result_type inspect(Inspector& f, chat_assignment& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_status_event& x) {
+  return f(caf::meta::type_name("agent_status_event"), x.agent, x.status);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, user_status_request& x) {
+  return f(caf::meta::type_name("user_status_request"), x.user_id, x.status);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, status_change& x) {
   return f(caf::meta::type_name("status_change"), x.status);
 }
@@ -391,5 +413,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(crm, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(crm, (crm::chat_assigned))
   CAF_ADD_TYPE_ID(crm, (crm::status_change))
   CAF_ADD_TYPE_ID(crm, (crm::chat_assignment))
+  CAF_ADD_TYPE_ID(crm, (crm::agent_status_event))
+  CAF_ADD_TYPE_ID(crm, (crm::user_status_request))
 CAF_END_TYPE_ID_BLOCK(crm)
 // clang-format on

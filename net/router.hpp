@@ -1,12 +1,14 @@
 #pragma once
 
 #include "actors/transport.hpp"
+#include "net/auth/jwt.hpp"
 #include "net/beast.hpp"
 
 #include <prometheus/histogram.h>
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +22,8 @@ struct request_context {
   std::map<std::string, std::string> query;  // decoded
   std::map<std::string, std::string> params; // from {name} segments
   std::string remote_address;
+  /// The verified caller, on routes that need one.
+  std::optional<auth::token_claims> user;
 
   std::string_view header(std::string_view name) const;
   /// The query parameter, or `fallback`.

@@ -13,6 +13,7 @@ struct services {
   std::vector<gateway_actor> gateways;
   std::string meta_verify_token;
   std::string meta_app_secret;
+  std::string jwt_secret;
 
   /// Picks a gateway for a request, spreading the load.
   const gateway_actor& gateway() const;

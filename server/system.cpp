@@ -84,6 +84,7 @@ struct actors {
   chat_registry_actor registry;
   dispatcher_actor dispatcher;
   std::vector<agent_actor> agents;
+  std::vector<std::pair<std::string, agent_actor>> agents_by_id;
   std::vector<gateway_actor> gateways;
 };
 
@@ -101,8 +102,12 @@ void start_agents(caf::actor_system& sys, actors& a) {
   self->request(a.storage.storage, timeouts::read, atom::load_v, atom::agents_v)
       .receive(
           [&](std::vector<agent_profile>& profiles) {
-            for (auto& p : profiles)
-              a.agents.push_back(sys.spawn(agent, std::move(p), a.dispatcher));
+            for (auto& p : profiles) {
+              auto id = p.id.value;
+              auto handle = sys.spawn(agent, std::move(p), a.dispatcher, a.storage.storage);
+              a.agents.push_back(handle);
+              a.agents_by_id.emplace_back(std::move(id), handle);
+            }
             spdlog::info("{} agents started", a.agents.size());
           },
           [](caf::error& err) { spdlog::warn("agents not loaded: {}", caf::to_string(err)); });
@@ -123,8 +128,11 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg) {
                            dispatcher_options{std::chrono::seconds(cfg.skills_fallback_s)});
   caf::anon_send(a.registry, a.dispatcher);
   start_agents(sys, a);
+  auto directory = std::make_shared<std::unordered_map<std::string, agent_actor>>(
+      a.agents_by_id.begin(), a.agents_by_id.end());
   for (int i = 0; i < cfg.actor_threads; ++i)
-    a.gateways.push_back(sys.spawn(gateway, gateway_peers{a.registry, a.storage.storage, a.redis}));
+    a.gateways.push_back(sys.spawn(
+        gateway, gateway_peers{a.registry, a.storage.storage, a.redis, a.dispatcher, directory}));
   return a;
 }
 
@@ -158,6 +166,7 @@ int run_server(const config& cfg) {
   svc.gateways = running.gateways;
   svc.meta_verify_token = cfg.meta_verify_token;
   svc.meta_app_secret = cfg.meta_app_secret;
+  svc.jwt_secret = cfg.jwt_secret;
   auto routes = net::make_router(svc);
   if (cfg.meta_app_secret.empty())
     spdlog::warn("meta.appSecret is empty: every Meta webhook will be refused (401)");

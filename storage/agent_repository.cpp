@@ -23,6 +23,19 @@ constexpr auto load_campaigns_sql = R"sql(
 select id, strategy, to_json(required_skills)::text from campaigns where is_active order by id
 )sql";
 
+constexpr auto record_status_sql = R"sql(
+with updated as (
+  update users set status = $2, updated_at = now() where id = $1 returning id
+), closed as (
+  update agent_status_log set ended_at = now()
+   where user_id = $1 and ended_at is null and exists (select 1 from updated)
+  returning id
+)
+insert into agent_status_log (user_id, status)
+select id, $2 from updated
+returning id
+)sql";
+
 std::vector<std::string> strings(const pqxx::field& f) {
   return nlohmann::json::parse(f.as<std::string>()).get<std::vector<std::string>>();
 }
@@ -32,6 +45,7 @@ std::vector<std::string> strings(const pqxx::field& f) {
 void agent_repository::prepare(pqxx::connection& conn) {
   conn.prepare("agent.load_all", load_agents_sql);
   conn.prepare("campaign.load_routing", load_campaigns_sql);
+  conn.prepare("agent.record_status", record_status_sql);
 }
 
 std::vector<agent_profile> agent_repository::load_agents(pqxx::transaction_base& txn) {
@@ -47,6 +61,10 @@ std::vector<agent_profile> agent_repository::load_agents(pqxx::transaction_base&
     result.push_back(std::move(p));
   }
   return result;
+}
+
+bool agent_repository::record_status(pqxx::transaction_base& txn, const agent_status_event& ev) {
+  return !txn.exec_prepared("agent.record_status", ev.agent.value, ev.status).empty();
 }
 
 std::vector<campaign_routing> agent_repository::load_campaigns(pqxx::transaction_base& txn) {

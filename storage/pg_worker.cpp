@@ -116,6 +116,19 @@ pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_wo
           return make_error(ec::not_found, "no open chat " + a.chat.value);
         return atom::ok_v;
       },
+      [self](const agent_status_event& ev) -> caf::result<atom::ok> {
+        auto found = self->state.guarded("record_status", [&](pqxx::connection& c) {
+          pqxx::work txn{c};
+          auto result = agent_repository::record_status(txn, ev);
+          txn.commit();
+          return result;
+        });
+        if (!found)
+          return std::move(found.error());
+        if (!*found)
+          return make_error(ec::not_found, "no user " + ev.agent.value);
+        return atom::ok_v;
+      },
       [self](atom::ping) -> caf::result<atom::ok> {
         return lift(self->state.guarded("ping", [&](pqxx::connection& c) {
           pqxx::nontransaction txn{c};

@@ -8,6 +8,7 @@ namespace crm::net {
 /// One table per module; `services` outlives the router.
 route_table ops_routes(const services& s);
 route_table webhook_routes(const services& s);
+route_table agent_routes(const services& s);
 
 /// Every route of the server.
 router make_router(const services& s);

@@ -34,7 +34,9 @@ assignment_sink_actor::behavior_type recording_sink(assignment_sink_actor::point
 }
 
 struct dispatcher_fixture : deterministic_fixture {
-  dispatcher_fixture() : log{std::make_shared<decisions>()} {
+  dispatcher_fixture()
+      : log{std::make_shared<decisions>()}, script{std::make_shared<storage_script>()},
+        storage{sys.spawn(mock_storage, script)} {
     auto sink = sys.spawn(recording_sink, log);
     dispatcher_options options;
     options.skills_fallback_after = 120s;
@@ -50,7 +52,7 @@ struct dispatcher_fixture : deterministic_fixture {
                         std::vector<std::string> campaigns = {"camp-1"}) {
     agent_profile p{agent_id{id},      std::move(status),    capacity,
                     std::move(skills), std::move(campaigns), {}};
-    auto a = sys.spawn(crm::agent, std::move(p), aut);
+    auto a = sys.spawn(crm::agent, std::move(p), aut, storage);
     agents.push_back(a);
     run();
     return a;
@@ -89,6 +91,8 @@ struct dispatcher_fixture : deterministic_fixture {
   }
 
   std::shared_ptr<decisions> log;
+  storage_script_ptr script;
+  storage_actor storage;
   dispatcher_actor aut;
   std::vector<agent_actor> agents;
 };

@@ -16,7 +16,8 @@ struct gateway_fixture : actor_fixture {
   gateway_fixture() {
     script->known_numbers = {"100000000000001"};
     registry = sys.spawn(crm::chat_registry, storage);
-    aut = sys.spawn(crm::gateway, gateway_peers{registry, storage, redis_actor{}});
+    aut = sys.spawn(crm::gateway,
+                    gateway_peers{registry, storage, redis_actor{}, dispatcher_actor{}, nullptr});
     run();
   }
 

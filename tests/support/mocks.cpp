@@ -6,61 +6,66 @@ namespace crm::test {
 
 storage_actor::behavior_type mock_storage(storage_actor::pointer, storage_script_ptr s) {
   return {
-    [s](append_message& msg) -> caf::result<inbound_ack> {
-      s->appends.push_back(msg);
-      if (s->fail_writes)
-        return make_error(ec::storage_unavailable, "mock: down");
-      auto key = msg.number.value + "|" + msg.message.provider_id;
-      auto [it, fresh] = s->stored.try_emplace(key, "msg-" + std::to_string(s->stored.size() + 1));
-      return inbound_ack{message_id{it->second}, msg.chat, !fresh};
-    },
-    [s](status_event& ev) -> caf::result<atom::ok> {
-      s->statuses.push_back(ev);
-      if (s->fail_writes)
-        return make_error(ec::storage_unavailable, "mock: down");
-      return atom::ok_v;
-    },
-    [s](provider_event& ev) -> caf::result<atom::ok> {
-      s->events.push_back(ev);
-      if (s->fail_writes)
-        return make_error(ec::storage_unavailable, "mock: down");
-      return atom::ok_v;
-    },
-    [s](open_chat_request& req) -> caf::result<chat_snapshot> {
-      s->opens.push_back(req);
-      chat_snapshot snap;
-      snap.id.value = "chat-" + req.phone;
-      snap.number = req.number;
-      snap.debtor_phone = req.phone;
-      snap.status = "queued";
-      snap.priority = "BAJA";
-      return snap;
-    },
-    [s](number_lookup& req) -> caf::result<number_info> {
-      s->lookups.push_back(req);
-      number_info info;
-      if (s->known_numbers.count(req.number_key)) {
-        info.found = true;
-        info.id.value = "number-" + req.number_key;
-      }
-      return info;
-    },
-    [s](atom::load) -> caf::result<std::vector<chat_snapshot>> { return s->open_chats; },
-    [](atom::load, atom::agents) -> caf::result<std::vector<agent_profile>> {
-      return std::vector<agent_profile>{};
-    },
-    [](atom::load, atom::campaigns) -> caf::result<std::vector<campaign_routing>> {
-      return std::vector<campaign_routing>{};
-    },
-    [s](chat_assignment& a) -> caf::result<atom::ok> {
-      s->assignments.push_back(a);
-      if (s->assignment_failures_left > 0) {
-        --s->assignment_failures_left;
-        return make_error(ec::storage_unavailable, "mock: down");
-      }
-      return atom::ok_v;
-    },
-    [](atom::ping) -> caf::result<atom::ok> { return atom::ok_v; },
+      [s](append_message& msg) -> caf::result<inbound_ack> {
+        s->appends.push_back(msg);
+        if (s->fail_writes)
+          return make_error(ec::storage_unavailable, "mock: down");
+        auto key = msg.number.value + "|" + msg.message.provider_id;
+        auto [it, fresh] =
+            s->stored.try_emplace(key, "msg-" + std::to_string(s->stored.size() + 1));
+        return inbound_ack{message_id{it->second}, msg.chat, !fresh};
+      },
+      [s](status_event& ev) -> caf::result<atom::ok> {
+        s->statuses.push_back(ev);
+        if (s->fail_writes)
+          return make_error(ec::storage_unavailable, "mock: down");
+        return atom::ok_v;
+      },
+      [s](provider_event& ev) -> caf::result<atom::ok> {
+        s->events.push_back(ev);
+        if (s->fail_writes)
+          return make_error(ec::storage_unavailable, "mock: down");
+        return atom::ok_v;
+      },
+      [s](open_chat_request& req) -> caf::result<chat_snapshot> {
+        s->opens.push_back(req);
+        chat_snapshot snap;
+        snap.id.value = "chat-" + req.phone;
+        snap.number = req.number;
+        snap.debtor_phone = req.phone;
+        snap.status = "queued";
+        snap.priority = "BAJA";
+        return snap;
+      },
+      [s](number_lookup& req) -> caf::result<number_info> {
+        s->lookups.push_back(req);
+        number_info info;
+        if (s->known_numbers.count(req.number_key)) {
+          info.found = true;
+          info.id.value = "number-" + req.number_key;
+        }
+        return info;
+      },
+      [s](atom::load) -> caf::result<std::vector<chat_snapshot>> { return s->open_chats; },
+      [](atom::load, atom::agents) -> caf::result<std::vector<agent_profile>> {
+        return std::vector<agent_profile>{};
+      },
+      [](atom::load, atom::campaigns) -> caf::result<std::vector<campaign_routing>> {
+        return std::vector<campaign_routing>{};
+      },
+      [s](agent_status_event& ev) -> caf::result<atom::ok> {
+        s->statuses_recorded.push_back(ev);
+        return atom::ok_v;
+      },
+      [s](chat_assignment& a) -> caf::result<atom::ok> {
+        s->assignments.push_back(a);
+        if (s->assignment_failures_left > 0) {
+          --s->assignment_failures_left;
+          return make_error(ec::storage_unavailable, "mock: down");
+        }
+        return atom::ok_v;
+      },
+      [](atom::ping) -> caf::result<atom::ok> { return atom::ok_v; },
   };
 }
 

@@ -26,6 +26,7 @@ struct storage_script {
   std::vector<open_chat_request> opens;
   std::vector<number_lookup> lookups;
   std::vector<chat_assignment> assignments;
+  std::vector<agent_status_event> statuses_recorded;
   int assignment_failures_left = 0; // answer this many assignments with storage_unavailable
   std::map<std::string, std::string> stored; // "number|provider id" -> message id
 };

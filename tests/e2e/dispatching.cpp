@@ -1,0 +1,184 @@
+// Chats reaching agents through the real binary: agents' status over REST, the queue, and
+// assignments recorded in PostgreSQL.
+#include "net/auth/jwt.hpp"
+#include "tests/support/environment.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/processes.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+using namespace crm::test;
+using nlohmann::json;
+
+namespace {
+
+constexpr auto secret = "dispatch-app-secret";
+constexpr auto jwt_secret = "e2e-jwt-secret-0123456789abcdef0123456789";
+constexpr auto phone_number_id = "109876543210555";
+
+struct dispatch_fixture {
+  dispatch_fixture() {
+    restart(); // migrates
+    db.exec("insert into campaigns (name, strategy) values ('Mora 90', 'least_busy')");
+    campaign = db.scalar("select id from campaigns");
+    db.exec("insert into whatsapp_numbers (name, phone_number, provider, campaign_id,"
+            " meta_phone_number_id) values ('L', '+573000000009', 'meta', '" +
+            campaign + "', '" + phone_number_id + "')");
+    agent_a = add_user("laura@demo.crm", "agent");
+    agent_b = add_user("andres@demo.crm", "agent");
+    supervisor = add_user("jorge@demo.crm", "supervisor");
+    db.exec("insert into debtors (full_name, document_number, days_overdue) values"
+            " ('Urgente', '900', 120)");
+    db.exec("insert into debtor_phones (debtor_id, phone, is_primary)"
+            " select id, '+573009990000', true from debtors");
+    restart(); // agents are loaded at start
+  }
+
+  ~dispatch_fixture() { server.reset(); }
+
+  std::string add_user(const std::string& email, const std::string& role) {
+    auto id = db.scalar("insert into users (email, password_hash, full_name, role_id,"
+                        " max_concurrent_chats) select '" +
+                        email + "', 'x', '" + email + "', id, 2 from roles where name = '" + role +
+                        "' returning id");
+    if (role == "agent")
+      db.exec("insert into campaign_agents (campaign_id, user_id) values ('" + campaign + "', '" +
+              id + "')");
+    return id;
+  }
+
+  void restart() {
+    server.reset();
+    server = std::make_unique<server_process>(
+        std::map<std::string, std::string>{{"CRM_DATABASE_URL", db.url()},
+                                           {"CRM_META_APP_SECRET", secret},
+                                           {"CRM_JWT_SECRET", jwt_secret},
+                                           {"CRM_DATABASE_POOL_SIZE", "3"},
+                                           {"CRM_DATABASE_WRITERS", "1"}});
+    server->start();
+  }
+
+  std::string token(const std::string& user, const std::string& role) const {
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    return crm::net::auth::sign_jwt({user, role, 0, now, now + 600}, jwt_secret);
+  }
+
+  http_result call(const std::string& method, const std::string& target, const std::string& who,
+                   const std::string& role, const std::string& body = {}) const {
+    std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
+    if (!who.empty())
+      headers["Authorization"] = "Bearer " + token(who, role);
+    return http_request(server->port(), method, target, body, headers);
+  }
+
+  http_result set_status(const std::string& agent, const std::string& status) const {
+    return call("PATCH", "/api/v1/users/me/status", agent, "agent",
+                json{{"status", status}}.dump());
+  }
+
+  int debtor_writes(const std::string& phone, const std::string& wamid) const {
+    auto body = meta_text_webhook(phone_number_id, phone, wamid, "Hola, ¿puedo pagar?");
+    return http_request(server->port(), "POST", "/api/v1/webhooks/meta", body,
+                        {{"X-Hub-Signature-256", meta_signature(secret, body)}})
+        .status;
+  }
+
+  long count(const std::string& from_where) const {
+    return std::stol(db.scalar("select count(*) from " + from_where));
+  }
+
+  /// Waits (up to 10 s) until `from_where` counts `n` rows.
+  bool eventually(const std::string& from_where, long n) const {
+    for (int i = 0; i < 200; ++i) {
+      if (count(from_where) == n)
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  test_database db;
+  std::unique_ptr<server_process> server;
+  std::string campaign, agent_a, agent_b, supervisor;
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(dispatching, dispatch_fixture)
+
+BOOST_AUTO_TEST_CASE(with_nobody_available_chats_wait_in_priority_order) {
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001230001", "wamid.Q1"), 200);
+  BOOST_REQUIRE_EQUAL(debtor_writes("573009990000", "wamid.Q2"), 200); // 120 days overdue
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001230002", "wamid.Q3"), 200);
+  auto res = call("GET", "/api/v1/queue", supervisor, "supervisor");
+  BOOST_REQUIRE_EQUAL(res.status, 200);
+  auto queue = json::parse(res.body);
+  BOOST_REQUIRE_EQUAL(queue["total"], 3);
+  BOOST_CHECK_EQUAL(queue["items"][0]["priority"], "URGENTE");
+  BOOST_CHECK_EQUAL(queue["items"][1]["priority"], "BAJA");
+  BOOST_CHECK_EQUAL(count("chats where status = 'queued'"), 3);
+  BOOST_CHECK_EQUAL(call("GET", "/api/v1/queue", "", "").status, 401);
+  BOOST_CHECK_EQUAL(call("GET", "/api/v1/queue", agent_a, "agent").status, 403);
+}
+
+BOOST_AUTO_TEST_CASE(an_available_agent_gets_chats_up_to_its_capacity) {
+  auto res = set_status(agent_a, "available");
+  BOOST_REQUIRE_EQUAL(res.status, 200);
+  BOOST_CHECK_EQUAL(json::parse(res.body)["status"], "available");
+  BOOST_CHECK_EQUAL(db.scalar("select status from users where id = '" + agent_a + "'"),
+                    "available");
+  BOOST_CHECK_EQUAL(count("agent_status_log where ended_at is null and status = 'available'"), 1);
+  for (int i = 0; i < 3; ++i)
+    BOOST_REQUIRE_EQUAL(
+        debtor_writes("57300123100" + std::to_string(i), "wamid.A" + std::to_string(i)), 200);
+  BOOST_CHECK(eventually("chats where agent_id = '" + agent_a + "' and status = 'assigned'", 2));
+  BOOST_CHECK_EQUAL(count("assignments where agent_id = '" + agent_a + "' and kind = 'assign'"), 2);
+  BOOST_CHECK_EQUAL(count("chats where status = 'queued'"), 1);
+  // A supervisor sends the second agent to work: the waiting chat goes to it.
+  auto other = call("PATCH", "/api/v1/users/" + agent_b + "/status", supervisor, "supervisor",
+                    R"({"status": "available"})");
+  BOOST_REQUIRE_EQUAL(other.status, 200);
+  BOOST_CHECK(eventually("chats where agent_id = '" + agent_b + "'", 1));
+  BOOST_CHECK_EQUAL(count("chats where status = 'queued'"), 0);
+}
+
+BOOST_AUTO_TEST_CASE(bad_status_requests_are_refused_and_change_nothing) {
+  BOOST_CHECK_EQUAL(set_status(agent_a, "napping").status, 400);
+  BOOST_CHECK_EQUAL(call("PATCH", "/api/v1/users/me/status", agent_a, "agent", "{oops").status,
+                    400);
+  // An agent may not change someone else's status.
+  BOOST_CHECK_EQUAL(call("PATCH", "/api/v1/users/" + agent_b + "/status", agent_a, "agent",
+                         R"({"status": "break"})")
+                        .status,
+                    403);
+  BOOST_CHECK_EQUAL(call("PATCH", "/api/v1/users/00000000-0000-0000-0000-000000000000/status",
+                         supervisor, "supervisor", R"({"status": "break"})")
+                        .status,
+                    404);
+  BOOST_CHECK_EQUAL(db.scalar("select string_agg(status, ',') from users where id in ('" + agent_a +
+                              "', '" + agent_b + "')"),
+                    "offline,offline");
+  BOOST_CHECK_EQUAL(count("agent_status_log"), 0);
+}
+
+BOOST_AUTO_TEST_CASE(assignments_survive_a_restart_and_capacity_is_remembered) {
+  BOOST_REQUIRE_EQUAL(set_status(agent_a, "available").status, 200);
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001232001", "wamid.R1"), 200);
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001232002", "wamid.R2"), 200);
+  BOOST_REQUIRE(eventually("chats where agent_id = '" + agent_a + "'", 2));
+  restart();
+  // The agent is still available and still holds two chats: a third one must wait.
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001232003", "wamid.R3"), 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  BOOST_CHECK_EQUAL(count("chats where agent_id = '" + agent_a + "'"), 2);
+  BOOST_CHECK_EQUAL(count("chats where status = 'queued'"), 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
