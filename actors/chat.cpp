@@ -2,6 +2,7 @@
 
 #include "actors/timeouts.hpp"
 
+#include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
@@ -24,6 +25,21 @@ void chat_state::apply(const std::string& provider_id, const inbound_ack& ack) {
   }
 }
 
+void chat_state::publish(const char* name, const nlohmann::json& data) const {
+  if (hub)
+    caf::anon_send(hub, ws_event{name, data.dump(), conversation.agent_id, true});
+}
+
+nlohmann::json message_event(const chat_snapshot& chat, const inbound_message& m) {
+  nlohmann::json j = {
+      {"chatId", chat.id.value}, {"direction", "in"},           {"type", m.type},
+      {"text", m.text},          {"providerId", m.provider_id}, {"status", "received"},
+      {"from", m.from},          {"timestamp", m.timestamp}};
+  if (!m.media.empty())
+    j["media"] = nlohmann::json::parse(m.media);
+  return j;
+}
+
 void chat_state::persist_assignment(chat_actor::pointer self) {
   if (!unsaved_assignment)
     return;
@@ -38,6 +54,13 @@ void chat_state::persist_assignment(chat_actor::pointer self) {
             unsaved_assignment.reset();
             conversation.status = "assigned";
             conversation.agent_id = decision.agent.value;
+            publish("chat.assigned", nlohmann::json{{"chatId", conversation.id.value},
+                                                    {"agentId", conversation.agent_id},
+                                                    {"debtorId", conversation.debtor_id},
+                                                    {"debtorPhone", conversation.debtor_phone},
+                                                    {"campaignId", conversation.campaign_id},
+                                                    {"priority", conversation.priority},
+                                                    {"unread", conversation.unread}});
           },
           [this, self](caf::error& err) {
             if (code_of(err) == ec::not_found) {
@@ -51,7 +74,8 @@ void chat_state::persist_assignment(chat_actor::pointer self) {
 }
 
 chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
-                               chat_snapshot snapshot, storage_actor storage) {
+                               chat_snapshot snapshot, storage_actor storage, ws_hub_actor hub) {
+  self->state.hub = std::move(hub);
   self->state.conversation = std::move(snapshot);
   self->state.storage = std::move(storage);
   return {
@@ -68,12 +92,17 @@ chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
         waiters->second.push_back(rp);
         if (!first)
           return rp;
+        auto event = message_event(st.conversation, env.message);
         append_message write{st.conversation.id, std::move(env.number), std::move(env.message)};
         self->request(st.storage, timeouts::commit, std::move(write))
             .then(
-                [self, pid](inbound_ack& ack) {
+                [self, pid, event = std::move(event)](inbound_ack& ack) mutable {
                   auto& st = self->state;
                   st.apply(pid, ack);
+                  if (!ack.duplicate) {
+                    event["id"] = ack.id.value;
+                    st.publish("message.new", event);
+                  }
                   auto waiting = std::move(st.in_flight[pid]);
                   st.in_flight.erase(pid);
                   for (size_t i = 0; i < waiting.size(); ++i) {

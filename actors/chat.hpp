@@ -3,6 +3,7 @@
 #include "actors/interfaces.hpp"
 
 #include <caf/typed_response_promise.hpp>
+#include <nlohmann/json.hpp>
 
 #include <deque>
 #include <optional>
@@ -30,8 +31,12 @@ struct chat_state {
   /// already counts the chat, so the decision must not be lost to a database hiccup).
   void persist_assignment(chat_actor::pointer self);
 
+  /// Pushes an event to the chat's agent and the supervisors.
+  void publish(const char* name, const nlohmann::json& data) const;
+
   chat_snapshot conversation;
   storage_actor storage;
+  ws_hub_actor hub; // invalid in tests that do not watch events
   std::optional<chat_assigned> unsaved_assignment;
   std::unordered_map<std::string, inbound_ack> recent;
   std::deque<std::string> recent_order;
@@ -41,6 +46,9 @@ struct chat_state {
 
 /// The behaviour of a CHAT started from its stored snapshot.
 chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
-                               chat_snapshot snapshot, storage_actor storage);
+                               chat_snapshot snapshot, storage_actor storage, ws_hub_actor hub);
+
+/// The `message.new` payload of an inbound message (its id is added once stored).
+nlohmann::json message_event(const chat_snapshot& chat, const inbound_message& m);
 
 } // namespace crm

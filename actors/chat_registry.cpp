@@ -25,7 +25,7 @@ void chat_registry_state::remember(const std::string& key, const chat_snapshot& 
 }
 
 chat_actor chat_registry_state::spawn_chat(const std::string& key, chat_snapshot snapshot) {
-  auto handle = self->spawn(chat, std::move(snapshot), storage);
+  auto handle = self->spawn(chat, std::move(snapshot), storage, hub);
   self->monitor(handle);
   chats.emplace(key, handle);
   update_gauges();
@@ -65,7 +65,8 @@ void load_open_chats(chat_registry_actor::stateful_pointer<chat_registry_state> 
 
 chat_registry_actor::behavior_type
 chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self,
-              storage_actor storage) {
+              storage_actor storage, ws_hub_actor hub) {
+  self->state.hub = std::move(hub);
   self->state.storage = std::move(storage);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& chats = self->state.chats;

@@ -36,6 +36,7 @@ struct chat_registry_state {
 
   chat_registry_actor::stateful_pointer<chat_registry_state> self;
   storage_actor storage;
+  ws_hub_actor hub;
   dispatcher_actor dispatcher;
   /// chat id -> chat key, for decisions addressed by chat id.
   std::unordered_map<std::string, std::string> key_by_chat;
@@ -49,6 +50,6 @@ struct chat_registry_state {
 
 chat_registry_actor::behavior_type
 chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self,
-              storage_actor storage);
+              storage_actor storage, ws_hub_actor hub);
 
 } // namespace crm

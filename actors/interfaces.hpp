@@ -61,6 +61,17 @@ using redis_actor = caf::typed_actor<
     // Readiness: answers ok when Redis answers PING.
     caf::replies_to<atom::ping>::with<atom::ok>>;
 
+/// The WS_HUB: rooms of WebSocket sessions (per agent, supervisors) and the fan-out.
+using ws_hub_actor = caf::typed_actor<
+    // A session opened (after its token was verified).
+    caf::reacts_to<atom::join, ws_user, ws_sink_ptr>,
+    // A session closed.
+    caf::reacts_to<atom::leave, std::uint64_t>,
+    // An event to push to its rooms.
+    caf::reacts_to<ws_event>,
+    // Sessions open right now.
+    caf::replies_to<atom::status>::with<std::uint64_t>>;
+
 /// An AGENT: one per user with the agent role; the single source of truth for "can this
 /// agent take one more chat".
 using agent_actor = caf::typed_actor<

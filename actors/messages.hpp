@@ -205,6 +205,23 @@ struct status_change {
   std::string status;
 };
 
+// -- live events -------------------------------------------------------------------
+
+/// Who is behind a WebSocket session.
+struct ws_user {
+  std::string user_id;
+  std::string role;
+};
+
+/// An event for browsers: `{"event": name, "data": data}` to the agent's room (when set)
+/// and to the supervisors' room (when `supervisors`).
+struct ws_event {
+  std::string name;
+  std::string data; // JSON object
+  std::string agent_id;
+  bool supervisors = true;
+};
+
 /// What a storage worker commits in one transaction.
 struct write_batch {
   std::vector<open_chat_request> opens;
@@ -364,6 +381,16 @@ typename Inspector::result_type inspect(Inspector& f, chat_assignment& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ws_user& x) {
+  return f(caf::meta::type_name("ws_user"), x.user_id, x.role);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ws_event& x) {
+  return f(caf::meta::type_name("ws_event"), x.name, x.data, x.agent_id, x.supervisors);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_status_event& x) {
   return f(caf::meta::type_name("agent_status_event"), x.agent, x.status);
 }
@@ -415,5 +442,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(crm, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(crm, (crm::chat_assignment))
   CAF_ADD_TYPE_ID(crm, (crm::agent_status_event))
   CAF_ADD_TYPE_ID(crm, (crm::user_status_request))
+  CAF_ADD_TYPE_ID(crm, (crm::ws_user))
+  CAF_ADD_TYPE_ID(crm, (crm::ws_event))
 CAF_END_TYPE_ID_BLOCK(crm)
 // clang-format on

@@ -3,6 +3,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/error.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -27,7 +28,26 @@ class responder {
 
 using responder_ptr = std::shared_ptr<responder>;
 
+/// One open WebSocket, as actors see it: frames are pushed onto the session's strand.
+/// A session that falls too far behind is closed rather than allowed to grow.
+class ws_sink {
+ public:
+  virtual ~ws_sink() = default;
+
+  /// Queues a text frame (shared: one serialisation serves every session of a room).
+  virtual void push(std::shared_ptr<const std::string> frame) = 0;
+
+  /// Closes the session with a reason.
+  virtual void close(std::string reason) = 0;
+
+  /// Unique per session in this process.
+  virtual std::uint64_t id() const = 0;
+};
+
+using ws_sink_ptr = std::shared_ptr<ws_sink>;
+
 } // namespace crm
 
 // Process-local: a responder never leaves this process.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(crm::responder_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(crm::ws_sink_ptr)

@@ -54,6 +54,15 @@ prometheus::Gauge& http_connections() {
   return gauge;
 }
 
+prometheus::Gauge& ws_sessions() {
+  static auto& family = BuildGauge()
+                          .Name("crm_websocket_sessions")
+                          .Help("Open WebSocket sessions")
+                          .Register(registry());
+  static auto& gauge = family.Add({});
+  return gauge;
+}
+
 prometheus::Counter& inbound_messages(const std::string& provider, const std::string& outcome) {
   static auto& family = BuildCounter()
                             .Name("crm_inbound_messages_total")

@@ -23,6 +23,7 @@ prometheus::Counter& http_requests(const std::string& method, const std::string&
                                    unsigned status);
 prometheus::Histogram& http_latency(const std::string& route);
 prometheus::Gauge& http_connections();
+prometheus::Gauge& ws_sessions();
 
 // -- inbound ------------------------------------------------------------------
 /// Inbound provider messages by outcome: stored, duplicate, unrouted, failed.

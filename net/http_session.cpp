@@ -5,6 +5,7 @@
 #include "net/http_error.hpp"
 #include "net/session_responder.hpp"
 
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 namespace crm::net {
@@ -91,6 +92,17 @@ void http_session::dispatch() {
                : answer_now(http::status::not_found, error_body("not_found", "no such route"));
   }
   route_label_ = m.found->pattern;
+  if (path == "/ws" && beast::websocket::is_upgrade(req_) && options_.start_ws) {
+    auto query = qpos == std::string_view::npos ? std::map<std::string, std::string>{}
+                                                : parse_query(target.substr(qpos + 1));
+    auto user = options_.authenticate_ws ? options_.authenticate_ws(query["token"]) : std::nullopt;
+    if (!user)
+      return answer_now(http::status::unauthorized,
+                        error_body("unauthenticated", "a valid ?token= is required"));
+    metrics::http_requests("GET", route_label_, 101).Increment();
+    // The connection now belongs to the WebSocket session; this session ends here.
+    return options_.start_ws(stream_.release_socket(), std::move(req_), std::move(*user));
+  }
   request_context ctx{req_, path, {}, std::move(m.params), remote_};
   if (qpos != std::string_view::npos)
     ctx.query = parse_query(target.substr(qpos + 1));

@@ -1,11 +1,13 @@
 #pragma once
 
+#include "actors/messages.hpp"
 #include "net/beast.hpp"
 #include "net/router.hpp"
 
 #include <boost/beast/http/parser.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -13,6 +15,10 @@ namespace crm::net {
 
 /// Settings every session shares.
 struct session_options {
+  /// Verifies a WebSocket upgrade's token: the user, or nullopt (answered 401).
+  std::function<std::optional<ws_user>(std::string_view token)> authenticate_ws;
+  /// Takes over an upgraded connection.
+  std::function<void(tcp::socket&&, request&&, ws_user)> start_ws;
   std::size_t body_limit = 4 * 1024 * 1024;
   std::chrono::seconds timeout{30};
 };

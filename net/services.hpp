@@ -11,6 +11,7 @@ namespace crm::net {
 /// What the route tables need from the rest of the server (handed in by server/).
 struct services {
   std::vector<gateway_actor> gateways;
+  ws_hub_actor hub;
   std::string meta_verify_token;
   std::string meta_app_secret;
   std::string jwt_secret;

@@ -7,8 +7,11 @@
 #include "actors/gateway.hpp"
 #include "actors/messages.hpp"
 #include "actors/timeouts.hpp"
+#include "actors/ws_hub.hpp"
+#include "net/auth/jwt.hpp"
 #include "net/listener.hpp"
 #include "net/routes/routes.hpp"
+#include "net/websocket_session.hpp"
 #include "storage/migrate.hpp"
 #include "storage/pg.hpp"
 #include "storage/pg_pool.hpp"
@@ -81,6 +84,7 @@ caf::actor_system_config actor_config(const config& cfg) {
 struct actors {
   storage::storage_parts storage;
   redis_actor redis;
+  ws_hub_actor hub;
   chat_registry_actor registry;
   dispatcher_actor dispatcher;
   std::vector<agent_actor> agents;
@@ -123,7 +127,8 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg) {
   if (!cfg.redis_url.empty())
     if (auto ep = storage::parse_redis_url(cfg.redis_url))
       a.redis = sys.spawn<caf::detached>(storage::redis, *ep);
-  a.registry = sys.spawn(chat_registry, a.storage.storage);
+  a.hub = sys.spawn(ws_hub);
+  a.registry = sys.spawn(chat_registry, a.storage.storage, a.hub);
   a.dispatcher = sys.spawn(dispatcher, assignment_sink_actor{a.registry},
                            dispatcher_options{std::chrono::seconds(cfg.skills_fallback_s)});
   caf::anon_send(a.registry, a.dispatcher);
@@ -141,6 +146,7 @@ void stop_actors(const actors& a) {
     caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.registry, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.dispatcher, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(a.hub, caf::exit_reason::user_shutdown);
   for (auto& agent : a.agents)
     caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
   if (a.redis)
@@ -149,6 +155,27 @@ void stop_actors(const actors& a) {
 }
 
 } // namespace
+
+/// HTTP session settings, with the WebSocket upgrade wired to the WS_HUB.
+net::session_options session_options(const config& cfg, const net::services& svc) {
+  net::session_options result;
+  result.body_limit = cfg.http_body_limit;
+  result.timeout = std::chrono::seconds(cfg.http_timeout_s);
+  result.authenticate_ws = [secret =
+                                cfg.jwt_secret](std::string_view token) -> std::optional<ws_user> {
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    auto claims = net::auth::verify_jwt(token, secret, now);
+    if (!claims)
+      return std::nullopt;
+    return ws_user{claims->sub, claims->role};
+  };
+  result.start_ws = [&svc](net::tcp::socket&& socket, net::request&& req, ws_user user) {
+    net::start_websocket(std::move(socket), std::move(req), svc, std::move(user));
+  };
+  return result;
+}
 
 int run_server(const config& cfg) {
   spdlog::info("crm-server starting ({} mode)", cfg.mode);
@@ -167,6 +194,7 @@ int run_server(const config& cfg) {
   svc.meta_verify_token = cfg.meta_verify_token;
   svc.meta_app_secret = cfg.meta_app_secret;
   svc.jwt_secret = cfg.jwt_secret;
+  svc.hub = running.hub;
   auto routes = net::make_router(svc);
   if (cfg.meta_app_secret.empty())
     spdlog::warn("meta.appSecret is empty: every Meta webhook will be refused (401)");
@@ -177,7 +205,7 @@ int run_server(const config& cfg) {
     auto address = boost::asio::ip::make_address(cfg.http_address);
     http = std::make_shared<net::listener>(
         ioc, net::tcp::endpoint{address, static_cast<unsigned short>(cfg.http_port)}, routes,
-        net::session_options{cfg.http_body_limit, std::chrono::seconds(cfg.http_timeout_s)});
+        session_options(cfg, svc));
   } catch (const std::exception& e) {
     spdlog::critical("cannot listen on {}:{}: {}", cfg.http_address, cfg.http_port, e.what());
     stop_actors(running);

@@ -11,7 +11,7 @@ namespace {
 
 struct registry_fixture : actor_fixture {
   void start() {
-    aut = sys.spawn(crm::chat_registry, storage);
+    aut = sys.spawn(crm::chat_registry, storage, ws_hub_actor{});
     run(); // loads the open chats
   }
   chat_registry_actor aut;

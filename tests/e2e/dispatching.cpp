@@ -4,6 +4,7 @@
 #include "tests/support/environment.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/processes.hpp"
+#include "tests/support/ws_client.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
@@ -179,6 +180,51 @@ BOOST_AUTO_TEST_CASE(assignments_survive_a_restart_and_capacity_is_remembered) {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   BOOST_CHECK_EQUAL(count("chats where agent_id = '" + agent_a + "'"), 2);
   BOOST_CHECK_EQUAL(count("chats where status = 'queued'"), 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(websocket, dispatch_fixture)
+
+BOOST_AUTO_TEST_CASE(the_upgrade_needs_a_valid_token) {
+  BOOST_CHECK(!ws_client(server->port(), "").connected());
+  BOOST_CHECK(!ws_client(server->port(), "not.a.token").connected());
+  BOOST_CHECK(ws_client(server->port(), token(agent_a, "agent")).connected());
+  BOOST_CHECK_EQUAL(http_request(server->port(), "GET", "/ws").status, 426);
+}
+
+BOOST_AUTO_TEST_CASE(agents_get_their_own_chats_live_and_supervisors_get_all) {
+  using namespace std::chrono_literals;
+  ws_client a{server->port(), token(agent_a, "agent")};
+  ws_client b{server->port(), token(agent_b, "agent")};
+  ws_client boss{server->port(), token(supervisor, "supervisor")};
+  BOOST_REQUIRE(a.connected() && b.connected() && boss.connected());
+  a.send(R"({"action": "agent.status", "data": {"status": "available"}, "id": 7})");
+  auto reply = a.read_until("\"reply\"", 5s);
+  BOOST_REQUIRE(reply);
+  auto r = json::parse(*reply);
+  BOOST_CHECK_EQUAL(r["reply"], 7);
+  BOOST_CHECK_EQUAL(r["ok"], true);
+  BOOST_CHECK_EQUAL(r["data"]["status"], "available");
+
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001239001", "wamid.WS1"), 200);
+  auto assigned = a.read_until("chat.assigned", 5s);
+  BOOST_REQUIRE(assigned);
+  auto chat = json::parse(*assigned)["data"]["chatId"].get<std::string>();
+  BOOST_CHECK_EQUAL(json::parse(*assigned)["data"]["agentId"], agent_a);
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001239001", "wamid.WS2"), 200);
+  auto message = a.read_until("wamid.WS2", 5s);
+  BOOST_REQUIRE(message);
+  auto m = json::parse(*message);
+  BOOST_CHECK_EQUAL(m["event"], "message.new");
+  BOOST_CHECK_EQUAL(m["data"]["chatId"], chat);
+  BOOST_CHECK_EQUAL(m["data"]["text"], "Hola, ¿puedo pagar?");
+  BOOST_CHECK(boss.read_until("wamid.WS2", 5s).has_value());
+  BOOST_CHECK(!b.read_until("wamid.WS", 500ms).has_value()); // not B's chat
+  a.send(R"({"action": "fly", "id": 8})");
+  auto refused = a.read_until("\"reply\":8", 5s);
+  BOOST_REQUIRE(refused);
+  BOOST_CHECK_EQUAL(json::parse(*refused)["ok"], false);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

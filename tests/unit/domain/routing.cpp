@@ -276,7 +276,7 @@ BOOST_AUTO_TEST_CASE(least_busy_leaves_the_cursor_alone) {
 // -- skills-based -------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(skills_based_requires_every_skill) {
-  // a is idle but lacks "legal"; b has both (and more).
+  // a is idle but lacks "legal", b lacks "es"; only c has both (and more).
   std::vector<crm::agent_candidate> agents{agent("a", 0, 3, {"es"}), agent("b", 2, 3, {"legal"}),
                                            agent("c", 2, 3, {"vip", "legal", "es"})};
   BOOST_CHECK_EQUAL(shown(pick(crm::strategy::skills_based, agents, chat("c1", {"legal", "es"}))),

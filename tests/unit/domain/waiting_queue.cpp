@@ -187,7 +187,7 @@ BOOST_AUTO_TEST_CASE(for_each_visits_in_serving_order_until_told_to_stop) {
   BOOST_CHECK(visited == aut.find("a"));
 }
 
-BOOST_AUTO_TEST_CASE(copies_and_moves_are_independent_queues) {
+BOOST_AUTO_TEST_CASE(copies_and_moves_are_independent_and_moved_from_queues_are_empty) {
   crm::waiting_queue original;
   original.push(chat("b", crm::priority::baja, t0));
   original.push(chat("a", crm::priority::alta, t0));
@@ -203,12 +203,18 @@ BOOST_AUTO_TEST_CASE(copies_and_moves_are_independent_queues) {
   BOOST_CHECK(original.find("a") != nullptr);
   crm::waiting_queue moved{std::move(copy)};
   BOOST_CHECK(ids_of(moved) == ids{"b"});
-  BOOST_CHECK(moved.remove("b"));
-  BOOST_CHECK(moved.empty());
-  moved = std::move(original);
+  // A moved-from queue is empty and usable.
+  BOOST_CHECK(copy.empty());
+  BOOST_CHECK(copy.find("b") == nullptr);
+  BOOST_CHECK(copy.push(chat("b", crm::priority::media, t0)));
+  moved = std::move(original); // replaces the "b" it held
   BOOST_CHECK(ids_of(moved) == (ids{"a", "b"}));
   BOOST_CHECK(moved.find("a") != nullptr);
   BOOST_CHECK(!moved.push(chat("a", crm::priority::baja, t0)));
+  BOOST_CHECK(original.empty());
+  BOOST_CHECK(original.find("b") == nullptr);
+  BOOST_CHECK(original.push(chat("b", crm::priority::media, t0)));
+  BOOST_CHECK(moved.find("b")->prio == crm::priority::baja);
 }
 
 BOOST_AUTO_TEST_CASE(random_pushes_and_removes_stay_in_serving_order) {

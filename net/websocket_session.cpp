@@ -1,0 +1,172 @@
+#include "net/websocket_session.hpp"
+
+#include "actors/atoms.hpp"
+#include "net/http_error.hpp"
+
+#include <caf/send.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace crm::net {
+
+namespace websocket = beast::websocket;
+using json = nlohmann::json;
+
+namespace {
+
+std::atomic<std::uint64_t> next_session_id{1};
+
+std::shared_ptr<const std::string> frame_of(json j) {
+  return std::make_shared<const std::string>(j.dump());
+}
+
+/// Answers an action as `{"reply": id, "ok": ..., ...}` on the session that sent it.
+class action_reply final : public responder {
+ public:
+  // id_(...), not id_{...}: braces would wrap the id in a JSON array.
+  action_reply(std::shared_ptr<ws_sink> sink, json id)
+      : sink_{std::move(sink)}, id_(std::move(id)) {}
+
+  ~action_reply() override {
+    if (!answered_.load())
+      fail(make_error(ec::storage_unavailable, "not answered"));
+  }
+
+  void reply(unsigned status, std::string, std::string body) override {
+    if (answered_.exchange(true))
+      return;
+    auto data = json::parse(body, nullptr, false);
+    if (status < 300)
+      sink_->push(frame_of({{"reply", id_}, {"ok", true}, {"data", data}}));
+    else
+      sink_->push(
+          frame_of({{"reply", id_}, {"ok", false}, {"error", data.value("error", json{})}}));
+  }
+
+  void fail(const caf::error& err) override {
+    auto failure = to_http(err);
+    reply(failure.status, "application/json", failure.body);
+  }
+
+ private:
+  std::shared_ptr<ws_sink> sink_;
+  json id_;
+  std::atomic<bool> answered_{false};
+};
+
+} // namespace
+
+websocket_session::websocket_session(tcp::socket&& socket, const services& s, ws_user user)
+    : ws_{std::move(socket)}, services_{s}, user_{std::move(user)}, id_{next_session_id++} {}
+
+websocket_session::~websocket_session() = default;
+
+void websocket_session::start(request req) {
+  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws_.read_message_max(64 * 1024);
+  ws_.async_accept(req,
+                   beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
+}
+
+void websocket_session::on_accept(beast::error_code ec) {
+  if (ec)
+    return;
+  joined_ = true;
+  caf::anon_send(services_.hub, atom::join_v, user_, ws_sink_ptr{shared_from_this()});
+  do_read();
+}
+
+void websocket_session::do_read() {
+  ws_.async_read(buffer_,
+                 beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
+}
+
+void websocket_session::on_read(beast::error_code ec, std::size_t) {
+  if (ec)
+    return leave();
+  auto text = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(buffer_.size());
+  handle_frame(text);
+  do_read();
+}
+
+void websocket_session::handle_frame(const std::string& text) {
+  auto frame = json::parse(text, nullptr, false);
+  auto id = frame.is_object() ? frame.value("id", json{}) : json{};
+  auto fail = [&](const char* code, const char* message) {
+    enqueue(frame_of(
+        {{"reply", id}, {"ok", false}, {"error", {{"code", code}, {"message", message}}}}));
+  };
+  if (!frame.is_object() || !frame.contains("action") || !frame["action"].is_string())
+    return fail("invalid_input", "frames are {\"action\": NAME, \"data\": {...}, \"id\": N}");
+  auto action = frame["action"].get<std::string>();
+  auto data = frame.value("data", json::object());
+  if (action == "agent.status") {
+    if (!data.is_object() || !data.contains("status") || !data["status"].is_string())
+      return fail("invalid_input", "agent.status needs data.status");
+    auto out = std::make_shared<action_reply>(shared_from_this(), id);
+    caf::anon_send(services_.gateway(), user_status_request{user_.user_id, data["status"]},
+                   responder_ptr{out});
+    return;
+  }
+  fail("unknown_action", "this action is not supported");
+}
+
+void websocket_session::push(std::shared_ptr<const std::string> frame) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+    self->enqueue(std::move(frame));
+  });
+}
+
+void websocket_session::enqueue(std::shared_ptr<const std::string> frame) {
+  if (closing_)
+    return;
+  if (queue_.size() >= max_queued_frames) {
+    spdlog::warn("websocket {} of {} fell behind; closing it", id_, user_.user_id);
+    closing_ = true;
+    queue_.clear();
+    ws_.async_close(websocket::close_reason{websocket::close_code::policy_error, "too slow"},
+                    [self = shared_from_this()](beast::error_code) { self->leave(); });
+    return;
+  }
+  queue_.push_back(std::move(frame));
+  if (queue_.size() == 1)
+    do_write();
+}
+
+void websocket_session::do_write() {
+  ws_.text(true);
+  ws_.async_write(asio::buffer(*queue_.front()),
+                  beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
+}
+
+void websocket_session::on_write(beast::error_code ec, std::size_t) {
+  if (ec)
+    return leave();
+  queue_.pop_front();
+  if (!queue_.empty())
+    do_write();
+}
+
+void websocket_session::close(std::string reason) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason)] {
+    if (self->closing_)
+      return;
+    self->closing_ = true;
+    self->ws_.async_close(websocket::close_reason{websocket::close_code::normal, reason},
+                          [self](beast::error_code) { self->leave(); });
+  });
+}
+
+void websocket_session::leave() {
+  if (!joined_)
+    return;
+  joined_ = false;
+  caf::anon_send(services_.hub, atom::leave_v, id_);
+}
+
+void start_websocket(tcp::socket&& socket, request&& req, const services& s, ws_user user) {
+  std::make_shared<websocket_session>(std::move(socket), s, std::move(user))->start(std::move(req));
+}
+
+} // namespace crm::net
