@@ -56,9 +56,9 @@ prometheus::Gauge& http_connections() {
 
 prometheus::Gauge& ws_sessions() {
   static auto& family = BuildGauge()
-                          .Name("crm_websocket_sessions")
-                          .Help("Open WebSocket sessions")
-                          .Register(registry());
+                            .Name("crm_websocket_sessions")
+                            .Help("Open WebSocket sessions")
+                            .Register(registry());
   static auto& gauge = family.Add({});
   return gauge;
 }
@@ -103,19 +103,17 @@ prometheus::Gauge& open_chats() {
 }
 
 prometheus::Gauge& queue_length() {
-  static auto& family = BuildGauge()
-                          .Name("crm_queue_length")
-                          .Help("Chats waiting for an agent")
-                          .Register(registry());
+  static auto& family =
+      BuildGauge().Name("crm_queue_length").Help("Chats waiting for an agent").Register(registry());
   static auto& gauge = family.Add({});
   return gauge;
 }
 
 prometheus::Histogram& assignment_seconds() {
   static auto& family = BuildHistogram()
-                          .Name("crm_assignment_seconds")
-                          .Help("Time from an offer to the agent's acceptance")
-                          .Register(registry());
+                            .Name("crm_assignment_seconds")
+                            .Help("Time from an offer to the agent's acceptance")
+                            .Register(registry());
   static auto& h = family.Add({}, latency_buckets());
   return h;
 }

@@ -47,6 +47,22 @@ auto pg_worker_state::guarded(const char* operation, F f)
   }
 }
 
+template <class F>
+caf::result<atom::ok> pg_worker_state::write_one(const char* operation,
+                                                 const std::string& not_found, F f) {
+  auto found = guarded(operation, [&](pqxx::connection& c) {
+    pqxx::work txn{c};
+    bool result = f(txn);
+    txn.commit();
+    return result;
+  });
+  if (!found)
+    return std::move(found.error());
+  if (!*found)
+    return make_error(ec::not_found, not_found);
+  return atom::ok_v;
+}
+
 namespace {
 
 /// A storage outcome as a handler result.
@@ -104,30 +120,14 @@ pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_wo
         }));
       },
       [self](const chat_assignment& a) -> caf::result<atom::ok> {
-        auto found = self->state.guarded("assign", [&](pqxx::connection& c) {
-          pqxx::work txn{c};
-          auto result = chat_repository::assign(txn, a);
-          txn.commit();
-          return result;
-        });
-        if (!found)
-          return std::move(found.error());
-        if (!*found)
-          return make_error(ec::not_found, "no open chat " + a.chat.value);
-        return atom::ok_v;
+        return self->state.write_one(
+            "assign", "no open chat " + a.chat.value,
+            [&](pqxx::work& txn) { return chat_repository::assign(txn, a); });
       },
       [self](const agent_status_event& ev) -> caf::result<atom::ok> {
-        auto found = self->state.guarded("record_status", [&](pqxx::connection& c) {
-          pqxx::work txn{c};
-          auto result = agent_repository::record_status(txn, ev);
-          txn.commit();
-          return result;
-        });
-        if (!found)
-          return std::move(found.error());
-        if (!*found)
-          return make_error(ec::not_found, "no user " + ev.agent.value);
-        return atom::ok_v;
+        return self->state.write_one(
+            "record_status", "no user " + ev.agent.value,
+            [&](pqxx::work& txn) { return agent_repository::record_status(txn, ev); });
       },
       [self](atom::ping) -> caf::result<atom::ok> {
         return lift(self->state.guarded("ping", [&](pqxx::connection& c) {

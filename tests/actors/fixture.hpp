@@ -10,7 +10,7 @@ namespace crm::test {
 /// The deterministic system plus a scripted mock STORAGE.
 struct actor_fixture : deterministic_fixture {
   actor_fixture()
-    : script{std::make_shared<storage_script>()}, storage{sys.spawn(mock_storage, script)} {}
+      : script{std::make_shared<storage_script>()}, storage{sys.spawn(mock_storage, script)} {}
 
   static inbound_envelope envelope(const std::string& phone, const std::string& provider_id) {
     inbound_message m;
@@ -25,10 +25,9 @@ struct actor_fixture : deterministic_fixture {
   /// The next reply waiting in the test's mailbox.
   inbound_ack next_ack() {
     inbound_ack result;
-    self->receive([&](inbound_ack& ack) { result = std::move(ack); },
-                  [&](caf::error& err) {
-                    BOOST_FAIL("expected an ack, got " << caf::to_string(err));
-                  });
+    self->receive(
+        [&](inbound_ack& ack) { result = std::move(ack); },
+        [&](caf::error& err) { BOOST_FAIL("expected an ack, got " << caf::to_string(err)); });
     return result;
   }
 
