@@ -70,8 +70,10 @@ waiting_chat dispatcher_state::with_campaign_skills(const waiting_chat& chat) co
 
 void dispatcher_state::try_assign() {
   std::vector<agent_candidate> free;
+  // Only agents that could take some chat now: with none, a queue of thousands costs nothing.
   for (auto& [id, entry] : agents)
-    if (!entry.offer_in_flight)
+    if (!entry.offer_in_flight && entry.info.status == "available" &&
+        entry.info.open_chats < entry.info.capacity)
       free.push_back(entry.info);
   if (free.empty() || queue.empty())
     return;
