@@ -241,6 +241,25 @@ void handle_queue(gateway_actor::stateful_pointer<gateway_state> self, responder
           [out](caf::error& err) { out->fail(err); });
 }
 
+/// Answers a storage read: 404 when the resource is not visible, else one object or a list.
+template <class Query>
+void handle_read(gateway_actor::stateful_pointer<gateway_state> self, Query& q, responder_ptr& out,
+                 bool single) {
+  auto page = q.page, limit = q.limit;
+  self->request(self->state.peers.storage, timeouts::read, std::move(q))
+      .then(
+          [out, single, page, limit](json_page& result) {
+            if (!result.found)
+              return out->fail(make_error(ec::not_found, "no such chat"));
+            if (single)
+              return out->ok(std::move(result.items));
+            out->ok(R"({"items":)" + result.items + R"(,"total":)" + std::to_string(result.total) +
+                    R"(,"page":)" + std::to_string(page) + R"(,"limit":)" + std::to_string(limit) +
+                    "}");
+          },
+          [out](caf::error& err) { out->fail(err); });
+}
+
 } // namespace
 
 gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_state> self,
@@ -251,6 +270,11 @@ gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_sta
       [self](atom::ready, responder_ptr& out) { handle_ready(self, out); },
       [self](user_status_request& req, responder_ptr& out) { handle_status(self, req, out); },
       [self](atom::queue, responder_ptr& out) { handle_queue(self, out); },
+      [self](chat_query& q, responder_ptr& out) {
+        auto single = !q.chat_id.empty();
+        handle_read(self, q, out, single);
+      },
+      [self](message_query& q, responder_ptr& out) { handle_read(self, q, out, false); },
   };
 }
 

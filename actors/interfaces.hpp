@@ -32,6 +32,10 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<chat_assignment>::with<atom::ok>,
     // Records an agent's new status and when it began.
     caf::replies_to<agent_status_event>::with<atom::ok>,
+    // Chats for the API (list or one), filtered and limited to the viewer.
+    caf::replies_to<chat_query>::with<json_page>,
+    // A chat's messages for the API, oldest first.
+    caf::replies_to<message_query>::with<json_page>,
     // Readiness: answers ok when PostgreSQL answers.
     caf::replies_to<atom::ping>::with<atom::ok>>;
 
@@ -45,6 +49,7 @@ using pg_worker_actor = caf::typed_actor<
     caf::replies_to<atom::load, atom::campaigns>::with<std::vector<campaign_routing>>,
     caf::replies_to<chat_assignment>::with<atom::ok>,
     caf::replies_to<agent_status_event>::with<atom::ok>,
+    caf::replies_to<chat_query>::with<json_page>, caf::replies_to<message_query>::with<json_page>,
     caf::replies_to<atom::ping>::with<atom::ok>>;
 
 /// The WRITE BATCHER: collects writes and their promises, commits them in groups.
@@ -131,6 +136,10 @@ using gateway_actor = caf::typed_actor<
     // PATCH /users/{id}/status: the AGENT changes and records its status.
     caf::reacts_to<user_status_request, responder_ptr>,
     // GET /queue: the DISPATCHER's waiting chats in serving order.
-    caf::reacts_to<atom::queue, responder_ptr>>;
+    caf::reacts_to<atom::queue, responder_ptr>,
+    // GET /chats, /chats/{id}: answered from storage.
+    caf::reacts_to<chat_query, responder_ptr>,
+    // GET /chats/{id}/messages.
+    caf::reacts_to<message_query, responder_ptr>>;
 
 } // namespace crm

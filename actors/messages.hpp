@@ -205,6 +205,30 @@ struct status_change {
   std::string status;
 };
 
+// -- reads for the API -----------------------------------------------------------------
+
+/// GET /chats and GET /chats/{id}: filters, paging, and the viewer's row-level limit.
+struct chat_query {
+  std::string chat_id; // one chat (then the list filters are ignored)
+  std::string status, agent_id, campaign_id, priority;
+  std::string only_agent; // non-empty: an agent sees only its own chats
+  std::int64_t page = 1, limit = 50;
+};
+
+/// GET /chats/{id}/messages.
+struct message_query {
+  std::string chat_id;
+  std::string only_agent;
+  std::int64_t page = 1, limit = 50;
+};
+
+/// An API answer built by the database: the JSON body and, for lists, the total.
+struct json_page {
+  std::string items; // JSON array (or the object, for one resource)
+  std::int64_t total = 0;
+  bool found = true;
+};
+
 // -- live events -------------------------------------------------------------------
 
 /// Who is behind a WebSocket session.
@@ -381,6 +405,22 @@ typename Inspector::result_type inspect(Inspector& f, chat_assignment& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_query& x) {
+  return f(caf::meta::type_name("chat_query"), x.chat_id, x.status, x.agent_id, x.campaign_id,
+           x.priority, x.only_agent, x.page, x.limit);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, message_query& x) {
+  return f(caf::meta::type_name("message_query"), x.chat_id, x.only_agent, x.page, x.limit);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, json_page& x) {
+  return f(caf::meta::type_name("json_page"), x.items, x.total, x.found);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ws_user& x) {
   return f(caf::meta::type_name("ws_user"), x.user_id, x.role);
 }
@@ -442,7 +482,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(crm, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(crm, (crm::chat_assignment))
   CAF_ADD_TYPE_ID(crm, (crm::agent_status_event))
   CAF_ADD_TYPE_ID(crm, (crm::user_status_request))
-  CAF_ADD_TYPE_ID(crm, (crm::ws_user))
+    CAF_ADD_TYPE_ID(crm, (crm::ws_user))
+  CAF_ADD_TYPE_ID(crm, (crm::chat_query))
+  CAF_ADD_TYPE_ID(crm, (crm::message_query))
+  CAF_ADD_TYPE_ID(crm, (crm::json_page))
   CAF_ADD_TYPE_ID(crm, (crm::ws_event))
 CAF_END_TYPE_ID_BLOCK(crm)
 // clang-format on

@@ -36,6 +36,8 @@ storage_actor::behavior_type pg_pool(storage_actor::stateful_pointer<pg_pool_sta
         return self->delegate(self->state.reader(), a, b);
       },
       [self](chat_assignment& a) { return self->delegate(self->state.reader(), std::move(a)); },
+      [self](chat_query& q) { return self->delegate(self->state.reader(), std::move(q)); },
+      [self](message_query& q) { return self->delegate(self->state.reader(), std::move(q)); },
       [self](agent_status_event& ev) {
         return self->delegate(self->state.reader(), std::move(ev));
       },

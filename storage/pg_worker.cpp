@@ -7,6 +7,7 @@
 #include "storage/message_repository.hpp"
 #include "storage/number_repository.hpp"
 #include "storage/pg.hpp"
+#include "storage/read_repository.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
 #include <pqxx/nontransaction>
@@ -25,6 +26,7 @@ pqxx::connection& pg_worker_state::connection() {
     message_repository::prepare(*fresh);
     number_repository::prepare(*fresh);
     agent_repository::prepare(*fresh);
+    read_repository::prepare(*fresh);
     conn = std::move(fresh);
   }
   return *conn;
@@ -128,6 +130,18 @@ pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_wo
         return self->state.write_one(
             "record_status", "no user " + ev.agent.value,
             [&](pqxx::work& txn) { return agent_repository::record_status(txn, ev); });
+      },
+      [self](const chat_query& q) -> caf::result<json_page> {
+        return lift(self->state.guarded("read_chats", [&](pqxx::connection& c) {
+          pqxx::read_transaction txn{c};
+          return read_repository::chats(txn, q);
+        }));
+      },
+      [self](const message_query& q) -> caf::result<json_page> {
+        return lift(self->state.guarded("read_messages", [&](pqxx::connection& c) {
+          pqxx::read_transaction txn{c};
+          return read_repository::messages(txn, q);
+        }));
       },
       [self](atom::ping) -> caf::result<atom::ok> {
         return lift(self->state.guarded("ping", [&](pqxx::connection& c) {

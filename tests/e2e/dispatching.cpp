@@ -228,3 +228,68 @@ BOOST_AUTO_TEST_CASE(agents_get_their_own_chats_live_and_supervisors_get_all) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(chats_api, dispatch_fixture)
+
+BOOST_AUTO_TEST_CASE(chats_are_listed_filtered_paged_and_limited_to_the_agent) {
+  BOOST_REQUIRE_EQUAL(set_status(agent_a, "available").status, 200);
+  for (int i = 0; i < 3; ++i)
+    BOOST_REQUIRE_EQUAL(
+        debtor_writes("57300123400" + std::to_string(i), "wamid.L" + std::to_string(i)), 200);
+  BOOST_REQUIRE(eventually("chats where agent_id = '" + agent_a + "'", 2));
+  auto list = [&](const std::string& who, const std::string& role, const std::string& query) {
+    return call("GET", "/api/v1/chats" + query, who, role);
+  };
+  auto all = list(supervisor, "supervisor", "");
+  BOOST_REQUIRE_EQUAL(all.status, 200);
+  auto body = json::parse(all.body);
+  BOOST_CHECK_EQUAL(body["total"], 3);
+  BOOST_CHECK_EQUAL(body["page"], 1);
+  BOOST_CHECK_EQUAL(body["items"].size(), 3u);
+  BOOST_CHECK_EQUAL(json::parse(list(supervisor, "supervisor", "?status=queued").body)["total"], 1);
+  BOOST_CHECK_EQUAL(
+      json::parse(list(supervisor, "supervisor", "?agentId=" + agent_a).body)["total"], 2);
+  auto paged = json::parse(list(supervisor, "supervisor", "?limit=2&page=2").body);
+  BOOST_CHECK_EQUAL(paged["total"], 3);
+  BOOST_CHECK_EQUAL(paged["items"].size(), 1u);
+  BOOST_CHECK_EQUAL(list(supervisor, "supervisor", "?priority=ALTISIMA").status, 400);
+  BOOST_CHECK_EQUAL(list(supervisor, "supervisor", "?agentId=42").status, 400);
+  BOOST_CHECK_EQUAL(list(supervisor, "supervisor", "?limit=0").status, 400);
+  BOOST_CHECK_EQUAL(list("", "", "").status, 401);
+  // Agents see their own chats only, whatever they ask for.
+  BOOST_CHECK_EQUAL(json::parse(list(agent_a, "agent", "").body)["total"], 2);
+  BOOST_CHECK_EQUAL(json::parse(list(agent_a, "agent", "?agentId=" + agent_b).body)["total"], 0);
+  BOOST_CHECK_EQUAL(json::parse(list(agent_b, "agent", "").body)["total"], 0);
+}
+
+BOOST_AUTO_TEST_CASE(one_chat_and_its_messages_respect_the_row_level_limit) {
+  BOOST_REQUIRE_EQUAL(set_status(agent_a, "available").status, 200);
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001235001", "wamid.M1"), 200);
+  BOOST_REQUIRE(eventually("chats where agent_id = '" + agent_a + "'", 1));
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001235001", "wamid.M2"), 200);
+  auto chat = db.scalar("select id from chats");
+  auto one = call("GET", "/api/v1/chats/" + chat, agent_a, "agent");
+  BOOST_REQUIRE_EQUAL(one.status, 200);
+  auto c = json::parse(one.body);
+  BOOST_CHECK_EQUAL(c["id"], chat);
+  BOOST_CHECK_EQUAL(c["status"], "assigned");
+  BOOST_CHECK_EQUAL(c["agentId"], agent_a);
+  BOOST_CHECK_EQUAL(c["debtorPhone"], "+573001235001");
+  BOOST_CHECK(c["openedAt"].get<std::string>().ends_with("Z"));
+  BOOST_CHECK_EQUAL(call("GET", "/api/v1/chats/" + chat, agent_b, "agent").status, 404);
+  BOOST_CHECK_EQUAL(call("GET", "/api/v1/chats/" + chat, supervisor, "supervisor").status, 200);
+  auto messages = call("GET", "/api/v1/chats/" + chat + "/messages", agent_a, "agent");
+  BOOST_REQUIRE_EQUAL(messages.status, 200);
+  auto m = json::parse(messages.body);
+  BOOST_REQUIRE_EQUAL(m["total"], 2);
+  BOOST_CHECK_EQUAL(m["items"][0]["providerId"], "wamid.M1");
+  BOOST_CHECK_EQUAL(m["items"][1]["providerId"], "wamid.M2");
+  BOOST_CHECK_EQUAL(m["items"][0]["direction"], "in");
+  BOOST_CHECK_EQUAL(m["items"][0]["text"], "Hola, ¿puedo pagar?");
+  BOOST_CHECK_EQUAL(call("GET", "/api/v1/chats/" + chat + "/messages", agent_b, "agent").status,
+                    404);
+  BOOST_CHECK_EQUAL(
+      call("GET", "/api/v1/chats/not-a-chat/messages", supervisor, "supervisor").status, 404);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

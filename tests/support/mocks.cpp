@@ -53,6 +53,12 @@ storage_actor::behavior_type mock_storage(storage_actor::pointer, storage_script
       [](atom::load, atom::campaigns) -> caf::result<std::vector<campaign_routing>> {
         return std::vector<campaign_routing>{};
       },
+      [](chat_query&) -> caf::result<json_page> {
+        return json_page{"[]", 0, true};
+      },
+      [](message_query&) -> caf::result<json_page> {
+        return json_page{"[]", 0, true};
+      },
       [s](agent_status_event& ev) -> caf::result<atom::ok> {
         s->statuses_recorded.push_back(ev);
         return atom::ok_v;

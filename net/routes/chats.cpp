@@ -1,0 +1,98 @@
+// Conversations: lists and reads. Agents see only their own chats (row-level, in SQL).
+#include "net/http_error.hpp"
+#include "net/routes/routes.hpp"
+
+#include <caf/send.hpp>
+
+#include <charconv>
+#include <regex>
+
+namespace crm::net {
+
+namespace {
+
+bool is_uuid(const std::string& s) {
+  static const std::regex uuid{"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$"};
+  return std::regex_match(s, uuid);
+}
+
+/// Reads ?page= and ?limit= (1.., 1..200); answers 400 itself and returns false when wrong.
+bool paging(const request_context& ctx, const responder_ptr& out, std::int64_t& page,
+            std::int64_t& limit) {
+  auto read = [&](const char* name, std::int64_t& into, std::int64_t max) {
+    auto text = ctx.query_or(name);
+    if (text.empty())
+      return true;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), into);
+    return ec == std::errc{} && p == text.data() + text.size() && into >= 1 && into <= max;
+  };
+  if (read("page", page, 1000000) && read("limit", limit, 200))
+    return true;
+  out->reply(400, "application/json",
+             error_body("invalid_input", "page must be >= 1 and limit between 1 and 200",
+                        {{"fields", {"page", "limit"}}}));
+  return false;
+}
+
+/// Agents are limited to their own chats; every other reading role sees all.
+std::string viewer_limit(const request_context& ctx) {
+  return ctx.user && ctx.user->role == "agent" ? ctx.user->sub : std::string{};
+}
+
+void list_chats(const services& s, request_context& ctx, responder_ptr out) {
+  chat_query q;
+  q.status = ctx.query_or("status");
+  q.agent_id = ctx.query_or("agentId");
+  q.campaign_id = ctx.query_or("campaignId");
+  q.priority = ctx.query_or("priority");
+  nlohmann::json bad = nlohmann::json::array();
+  if (!q.status.empty() && q.status != "bot" && q.status != "queued" && q.status != "assigned" &&
+      q.status != "closed")
+    bad.push_back("status");
+  if (!q.priority.empty() && q.priority != "URGENTE" && q.priority != "ALTA" &&
+      q.priority != "MEDIA" && q.priority != "BAJA")
+    bad.push_back("priority");
+  if (!q.agent_id.empty() && !is_uuid(q.agent_id))
+    bad.push_back("agentId");
+  if (!q.campaign_id.empty() && !is_uuid(q.campaign_id))
+    bad.push_back("campaignId");
+  if (!bad.empty())
+    return out->reply(400, "application/json",
+                      error_body("invalid_input", "invalid filter", {{"fields", bad}}));
+  if (!paging(ctx, out, q.page, q.limit))
+    return;
+  q.only_agent = viewer_limit(ctx);
+  caf::anon_send(s.gateway(), std::move(q), std::move(out));
+}
+
+} // namespace
+
+route_table chat_routes(const services& s) {
+  return {
+      {http::verb::get, "/api/v1/chats", "chats:read",
+       [&s](request_context& ctx, responder_ptr out) {
+         list_chats(s, ctx, std::move(out));
+       }},
+      {http::verb::get, "/api/v1/chats/{id}", "chats:read",
+       [&s](request_context& ctx, responder_ptr out) {
+         chat_query q;
+         q.chat_id = ctx.params.at("id");
+         if (!is_uuid(q.chat_id))
+           return out->fail(make_error(ec::not_found, "no such chat"));
+         q.only_agent = viewer_limit(ctx);
+         caf::anon_send(s.gateway(), std::move(q), std::move(out));
+       }},
+      {http::verb::get, "/api/v1/chats/{id}/messages", "messages:read",
+       [&s](request_context& ctx, responder_ptr out) {
+         message_query q;
+         q.chat_id = ctx.params.at("id");
+         if (!is_uuid(q.chat_id))
+           return out->fail(make_error(ec::not_found, "no such chat"));
+         q.only_agent = viewer_limit(ctx);
+         if (paging(ctx, out, q.page, q.limit))
+           caf::anon_send(s.gateway(), std::move(q), std::move(out));
+       }},
+  };
+}
+
+} // namespace crm::net
