@@ -9,17 +9,9 @@
 
 namespace crm {
 
-/// The STORAGE: the only storage handle the rest of the system sees (pg_pool).
-/// Writes are group-committed and answered after COMMIT; reads go to a worker.
-using storage_actor = caf::typed_actor<
-    // Appends an inbound message (deduped on number + provider id); answers once durable.
-    caf::replies_to<append_message>::with<inbound_ack>,
-    // Records a provider status and applies it monotonically to its message.
-    caf::replies_to<status_event>::with<atom::ok>,
-    // Stores unroutable or error-reporting provider traffic as it came.
-    caf::replies_to<provider_event>::with<atom::ok>,
-    // Finds or creates the open chat of a number and phone (group-committed).
-    caf::replies_to<open_chat_request>::with<chat_snapshot>,
+/// What one storage WORKER answers on its own: reads and single-row writes, each in its
+/// own transaction.
+using storage_single_actor = caf::typed_actor<
     // Resolves a provider's number key to our number.
     caf::replies_to<number_lookup>::with<number_info>,
     // Loads every open chat (start-up).
@@ -39,27 +31,30 @@ using storage_actor = caf::typed_actor<
     // Readiness: answers ok when PostgreSQL answers.
     caf::replies_to<atom::ping>::with<atom::ok>>;
 
+/// The group-committed writes: answered only after the COMMIT of their batch.
+using storage_batched_actor = caf::typed_actor<
+    // Finds or creates the open chat of a number and phone.
+    caf::replies_to<open_chat_request>::with<chat_snapshot>,
+    // Appends an inbound message (deduped on number + provider id).
+    caf::replies_to<append_message>::with<inbound_ack>,
+    // Records a provider status and applies it monotonically to its message.
+    caf::replies_to<status_event>::with<atom::ok>,
+    // Stores unroutable or error-reporting provider traffic as it came.
+    caf::replies_to<provider_event>::with<atom::ok>>;
+
+/// The STORAGE: the only storage handle the rest of the system sees (pg_pool): batched
+/// writes go to the WRITE BATCHER, everything else to a WORKER.
+using storage_actor = storage_batched_actor::extend_with<storage_single_actor>;
+
 /// A storage WORKER: owns one PostgreSQL connection; runs detached.
 using pg_worker_actor = caf::typed_actor<
     // Commits a whole batch in one transaction.
-    caf::replies_to<write_batch>::with<write_batch_result>,
-    caf::replies_to<number_lookup>::with<number_info>,
-    caf::replies_to<atom::load>::with<std::vector<chat_snapshot>>,
-    caf::replies_to<atom::load, atom::agents>::with<std::vector<agent_profile>>,
-    caf::replies_to<atom::load, atom::campaigns>::with<std::vector<campaign_routing>>,
-    caf::replies_to<chat_assignment>::with<atom::ok>,
-    caf::replies_to<agent_status_event>::with<atom::ok>,
-    caf::replies_to<chat_query>::with<json_page>, caf::replies_to<message_query>::with<json_page>,
-    caf::replies_to<atom::ping>::with<atom::ok>>;
+    caf::replies_to<write_batch>::with<write_batch_result>>::extend_with<storage_single_actor>;
 
 /// The WRITE BATCHER: collects writes and their promises, commits them in groups.
-using write_batcher_actor = caf::typed_actor<
-    // Chat rows are writes too: new conversations are created in groups as well.
-    caf::replies_to<open_chat_request>::with<chat_snapshot>,
-    caf::replies_to<append_message>::with<inbound_ack>,
-    caf::replies_to<status_event>::with<atom::ok>, caf::replies_to<provider_event>::with<atom::ok>,
+using write_batcher_actor = storage_batched_actor::extend_with<caf::typed_actor<
     // Timer tick: commit what is pending.
-    caf::reacts_to<atom::flush>>;
+    caf::reacts_to<atom::flush>>>;
 
 /// REDIS: a detached actor over a hiredis connection.
 using redis_actor = caf::typed_actor<

@@ -65,6 +65,19 @@ void list_chats(const services& s, request_context& ctx, responder_ptr out) {
   caf::anon_send(s.gateway(), std::move(q), std::move(out));
 }
 
+/// One chat, or its messages: an id that is not a UUID is a chat that does not exist.
+template <class Query>
+void read_by_id(const services& s, request_context& ctx, responder_ptr out, bool paged) {
+  Query q;
+  q.chat_id = ctx.params.at("id");
+  if (!is_uuid(q.chat_id))
+    return out->fail(make_error(ec::not_found, "no such chat"));
+  q.only_agent = viewer_limit(ctx);
+  if (paged && !paging(ctx, out, q.page, q.limit))
+    return;
+  caf::anon_send(s.gateway(), std::move(q), std::move(out));
+}
+
 } // namespace
 
 route_table chat_routes(const services& s) {
@@ -75,22 +88,11 @@ route_table chat_routes(const services& s) {
        }},
       {http::verb::get, "/api/v1/chats/{id}", "chats:read",
        [&s](request_context& ctx, responder_ptr out) {
-         chat_query q;
-         q.chat_id = ctx.params.at("id");
-         if (!is_uuid(q.chat_id))
-           return out->fail(make_error(ec::not_found, "no such chat"));
-         q.only_agent = viewer_limit(ctx);
-         caf::anon_send(s.gateway(), std::move(q), std::move(out));
+         read_by_id<chat_query>(s, ctx, std::move(out), false);
        }},
       {http::verb::get, "/api/v1/chats/{id}/messages", "messages:read",
        [&s](request_context& ctx, responder_ptr out) {
-         message_query q;
-         q.chat_id = ctx.params.at("id");
-         if (!is_uuid(q.chat_id))
-           return out->fail(make_error(ec::not_found, "no such chat"));
-         q.only_agent = viewer_limit(ctx);
-         if (paging(ctx, out, q.page, q.limit))
-           caf::anon_send(s.gateway(), std::move(q), std::move(out));
+         read_by_id<message_query>(s, ctx, std::move(out), true);
        }},
   };
 }
