@@ -2,9 +2,12 @@
 
 #include "actors/messages.hpp"
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace crm {
@@ -61,17 +64,6 @@ using redis_actor = caf::typed_actor<
     // Readiness: answers ok when Redis answers PING.
     caf::replies_to<atom::ping>::with<atom::ok>>;
 
-/// The WS_HUB: rooms of WebSocket sessions (per agent, supervisors) and the fan-out.
-using ws_hub_actor = caf::typed_actor<
-    // A session opened (after its token was verified).
-    caf::reacts_to<atom::join, ws_user, ws_sink_ptr>,
-    // A session closed.
-    caf::reacts_to<atom::leave, std::uint64_t>,
-    // An event to push to its rooms.
-    caf::reacts_to<ws_event>,
-    // Sessions open right now.
-    caf::replies_to<atom::status>::with<std::uint64_t>>;
-
 /// An AGENT: one per user with the agent role; the single source of truth for "can this
 /// agent take one more chat".
 using agent_actor = caf::typed_actor<
@@ -83,6 +75,24 @@ using agent_actor = caf::typed_actor<
     caf::replies_to<status_change>::with<agent_load>,
     // The agent's current load.
     caf::replies_to<atom::status>::with<agent_load>>;
+
+/// user id -> AGENT, fixed at start (user management will make it live).
+using agent_directory = shared_table<std::unordered_map<std::string, agent_actor>>;
+
+/// The WS_HUB: rooms of WebSocket sessions (per agent, supervisors) and the fan-out.
+using ws_hub_actor = caf::typed_actor<
+    // A session opened (after its token was verified).
+    caf::reacts_to<atom::join, ws_user, ws_sink_ptr>,
+    // A session closed.
+    caf::reacts_to<atom::leave, std::uint64_t>,
+    // An event to push to its rooms.
+    caf::reacts_to<ws_event>,
+    // Sessions open right now.
+    caf::replies_to<atom::status>::with<std::uint64_t>,
+    // The AGENTs, for setting offline an agent whose last session closed.
+    caf::reacts_to<agent_directory>,
+    // Timer: the grace period of a user who closed its last session ran out.
+    caf::reacts_to<atom::tick, std::string>>;
 
 /// Where the DISPATCHER sends its decisions (the REGISTRY, which routes them to the CHAT).
 using assignment_sink_actor = caf::typed_actor<caf::reacts_to<chat_assigned>>;
@@ -138,3 +148,6 @@ using gateway_actor = caf::typed_actor<
     caf::reacts_to<message_query, responder_ptr>>;
 
 } // namespace crm
+
+// Process-local: the directory never leaves this process.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(crm::agent_directory)

@@ -46,6 +46,12 @@ class ws_sink {
 
 using ws_sink_ptr = std::shared_ptr<ws_sink>;
 
+/// A process-local, read-only table handed between actors (e.g. user id -> AGENT).
+template <class T>
+struct shared_table {
+  std::shared_ptr<const T> table;
+};
+
 } // namespace crm
 
 // Process-local: a responder never leaves this process.

@@ -2,7 +2,10 @@
 
 #include "metrics/metrics.hpp"
 
+#include "actors/timeouts.hpp"
+
 #include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
 
 namespace crm {
 
@@ -28,7 +31,9 @@ void drop(ws_hub_state& st, std::uint64_t id) {
 
 } // namespace
 
-ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> self) {
+ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> self,
+                                   std::chrono::seconds offline_grace) {
+  self->state.offline_grace = offline_grace;
   return {
       [self](atom::join, ws_user& user, ws_sink_ptr& sink) {
         auto& st = self->state;
@@ -37,7 +42,31 @@ ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> 
         st.sessions[id] = {std::move(user), std::move(sink)};
         metrics::ws_sessions().Set(static_cast<double>(st.sessions.size()));
       },
-      [self](atom::leave, std::uint64_t id) { drop(self->state, id); },
+      [self](atom::leave, std::uint64_t id) {
+        auto& st = self->state;
+        auto it = st.sessions.find(id);
+        if (it == st.sessions.end())
+          return;
+        auto user = it->second.user.user_id;
+        drop(st, id);
+        // Closing a tab is not leaving work: only when no session comes back in time.
+        if (st.agent_rooms.count(user) == 0)
+          self->delayed_send(self, st.offline_grace, atom::tick_v, user);
+      },
+      [self](atom::tick, const std::string& user) {
+        auto& st = self->state;
+        if (st.agent_rooms.count(user) > 0 || !st.agents.table)
+          return;
+        auto agent = st.agents.table->find(user);
+        if (agent == st.agents.table->end())
+          return;
+        self->request(agent->second, timeouts::route, status_change{"offline"})
+            .then([](agent_load&) {},
+                  [user](caf::error& err) {
+                    spdlog::warn("ws_hub: agent {} not set offline: {}", user, caf::to_string(err));
+                  });
+      },
+      [self](agent_directory& directory) { self->state.agents = std::move(directory); },
       [self](const ws_event& ev) {
         auto& st = self->state;
         // One serialisation for every session that gets it.

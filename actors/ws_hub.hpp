@@ -2,6 +2,7 @@
 
 #include "actors/interfaces.hpp"
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -21,10 +22,14 @@ struct ws_hub_state {
   /// True for the roles that see every chat (supervisors' room).
   static bool sees_everything(const std::string& role);
 
+  /// How long an agent may be without any open session before it is set offline.
+  std::chrono::seconds offline_grace{60};
+  agent_directory agents;
   std::unordered_map<std::uint64_t, session> sessions;
   std::unordered_multimap<std::string, std::uint64_t> agent_rooms; // user id -> sessions
 };
 
-ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> self);
+ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> self,
+                                   std::chrono::seconds offline_grace);
 
 } // namespace crm

@@ -129,6 +129,9 @@ const std::vector<binding>& bindings() {
       int_key("dispatch.skillsFallbackSeconds", "CRM_SKILLS_FALLBACK_SECONDS",
               "how long a chat waits for a skilled agent before any eligible one will do",
               &config::skills_fallback_s, 0, 86400),
+      int_key("ws.offlineGraceSeconds", "CRM_WS_OFFLINE_GRACE_SECONDS",
+              "how long an agent may have no open WebSocket before it is set offline",
+              &config::ws_offline_grace_s, 0, 86400),
       str_key("redis.url", "CRM_REDIS_URL", "Redis URL (empty: none)", &config::redis_url,
               [](const std::string& v) {
                 return v.empty() ? std::string{} : url_with_scheme(v, {"redis://"});

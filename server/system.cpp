@@ -127,7 +127,7 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg) {
   if (!cfg.redis_url.empty())
     if (auto ep = storage::parse_redis_url(cfg.redis_url))
       a.redis = sys.spawn<caf::detached>(storage::redis, *ep);
-  a.hub = sys.spawn(ws_hub);
+  a.hub = sys.spawn(ws_hub, std::chrono::seconds(cfg.ws_offline_grace_s));
   a.registry = sys.spawn(chat_registry, a.storage.storage, a.hub);
   a.dispatcher = sys.spawn(dispatcher, assignment_sink_actor{a.registry},
                            dispatcher_options{std::chrono::seconds(cfg.skills_fallback_s)});
@@ -135,6 +135,7 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg) {
   start_agents(sys, a);
   auto directory = std::make_shared<std::unordered_map<std::string, agent_actor>>(
       a.agents_by_id.begin(), a.agents_by_id.end());
+  caf::anon_send(a.hub, agent_directory{directory});
   for (int i = 0; i < cfg.actor_threads; ++i)
     a.gateways.push_back(sys.spawn(
         gateway, gateway_peers{a.registry, a.storage.storage, a.redis, a.dispatcher, directory}));

@@ -23,18 +23,13 @@ constexpr auto load_campaigns_sql = R"sql(
 select id, strategy, to_json(required_skills)::text from campaigns where is_active order by id
 )sql";
 
-constexpr auto record_status_sql = R"sql(
-with updated as (
-  update users set status = $2, updated_at = now() where id = $1 returning id
-), closed as (
-  update agent_status_log set ended_at = now()
-   where user_id = $1 and ended_at is null and exists (select 1 from updated)
-  returning id
-)
-insert into agent_status_log (user_id, status)
-select id, $2 from updated
-returning id
-)sql";
+// Three statements, not one: in a single statement the new open row would meet the old
+// one in the unique index (all parts of a statement share one snapshot).
+constexpr auto set_status_sql =
+    "update users set status = $2, updated_at = now() where id = $1 returning id";
+constexpr auto close_stretch_sql =
+    "update agent_status_log set ended_at = now() where user_id = $1 and ended_at is null";
+constexpr auto open_stretch_sql = "insert into agent_status_log (user_id, status) values ($1, $2)";
 
 std::vector<std::string> strings(const pqxx::field& f) {
   return nlohmann::json::parse(f.as<std::string>()).get<std::vector<std::string>>();
@@ -45,7 +40,9 @@ std::vector<std::string> strings(const pqxx::field& f) {
 void agent_repository::prepare(pqxx::connection& conn) {
   conn.prepare("agent.load_all", load_agents_sql);
   conn.prepare("campaign.load_routing", load_campaigns_sql);
-  conn.prepare("agent.record_status", record_status_sql);
+  conn.prepare("agent.set_status", set_status_sql);
+  conn.prepare("agent.close_stretch", close_stretch_sql);
+  conn.prepare("agent.open_stretch", open_stretch_sql);
 }
 
 std::vector<agent_profile> agent_repository::load_agents(pqxx::transaction_base& txn) {
@@ -64,7 +61,11 @@ std::vector<agent_profile> agent_repository::load_agents(pqxx::transaction_base&
 }
 
 bool agent_repository::record_status(pqxx::transaction_base& txn, const agent_status_event& ev) {
-  return !txn.exec_prepared("agent.record_status", ev.agent.value, ev.status).empty();
+  if (txn.exec_prepared("agent.set_status", ev.agent.value, ev.status).empty())
+    return false;
+  txn.exec_prepared("agent.close_stretch", ev.agent.value);
+  txn.exec_prepared("agent.open_stretch", ev.agent.value, ev.status);
+  return true;
 }
 
 std::vector<campaign_routing> agent_repository::load_campaigns(pqxx::transaction_base& txn) {

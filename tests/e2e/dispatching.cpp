@@ -59,6 +59,7 @@ struct dispatch_fixture {
         std::map<std::string, std::string>{{"CRM_DATABASE_URL", db.url()},
                                            {"CRM_META_APP_SECRET", secret},
                                            {"CRM_JWT_SECRET", jwt_secret},
+                                           {"CRM_WS_OFFLINE_GRACE_SECONDS", "1"},
                                            {"CRM_DATABASE_POOL_SIZE", "3"},
                                            {"CRM_DATABASE_WRITERS", "1"}});
     server->start();
@@ -225,6 +226,29 @@ BOOST_AUTO_TEST_CASE(agents_get_their_own_chats_live_and_supervisors_get_all) {
   auto refused = a.read_until("\"reply\":8", 5s);
   BOOST_REQUIRE(refused);
   BOOST_CHECK_EQUAL(json::parse(*refused)["ok"], false);
+}
+
+BOOST_AUTO_TEST_CASE(an_agent_whose_last_session_closes_goes_offline_after_the_grace) {
+  using namespace std::chrono_literals;
+  auto status_of_a = [&] {
+    return db.scalar("select status from users where id = '" + agent_a + "'");
+  };
+  {
+    auto first = std::make_unique<ws_client>(server->port(), token(agent_a, "agent"));
+    ws_client second{server->port(), token(agent_a, "agent")};
+    BOOST_REQUIRE(first->connected() && second.connected());
+    second.send(R"({"action": "agent.status", "data": {"status": "available"}, "id": 1})");
+    BOOST_REQUIRE(second.read_until("\"reply\"", 5s));
+    first.reset(); // one tab closed: the other keeps the agent at work
+    std::this_thread::sleep_for(2s);
+    BOOST_CHECK_EQUAL(status_of_a(), "available");
+  } // the last tab closes
+  bool offline = false;
+  for (int i = 0; i < 100 && !offline; ++i) {
+    std::this_thread::sleep_for(100ms);
+    offline = status_of_a() == "offline";
+  }
+  BOOST_CHECK(offline);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
