@@ -8,6 +8,16 @@
 
 namespace crm {
 
+/// Whom an AGENT talks to (the REGISTRY arrives by message: it is spawned after).
+struct agent_peers {
+  dispatcher_actor dispatcher;
+  storage_actor storage;
+  ws_hub_actor hub; // invalid in tests that do not watch events
+  /// Away (break, offline), chats with no reply of the agent's for this long go back to
+  /// the queue; zero keeps them with the agent.
+  std::chrono::milliseconds requeue_after{0};
+};
+
 /// State of one AGENT: status, capacity, skills, campaigns and the chats it holds.
 struct agent_state {
   static inline const char* name = "agent";
@@ -22,6 +32,13 @@ struct agent_state {
   /// Sends load() to the DISPATCHER.
   void publish(agent_actor::pointer self) const;
 
+  /// Break and offline: the agent is not working its chats.
+  bool away() const { return status == "break" || status == "offline"; }
+
+  /// Asks each held chat to go back to the queue if the agent has left it unanswered too
+  /// long, and arms the next look for the earliest one that is not yet.
+  void check_away_chats(agent_actor::stateful_pointer<agent_state> self);
+
   agent_id id;
   std::string status = "offline";
   int capacity = 5;
@@ -29,14 +46,14 @@ struct agent_state {
   std::vector<std::string> campaigns;
   std::set<std::string> open_chats;
   std::chrono::system_clock::time_point idle_since = std::chrono::system_clock::now();
-  dispatcher_actor dispatcher;
-  storage_actor storage;
+  agent_peers peers;
+  chat_registry_actor registry;
+  bool away_check_armed = false;
 };
 
 /// The behaviour of an AGENT started from its stored profile.
 agent_actor::behavior_type agent(agent_actor::stateful_pointer<agent_state> self,
-                                 agent_profile profile, dispatcher_actor dispatcher,
-                                 storage_actor storage);
+                                 agent_profile profile, agent_peers peers);
 
 /// True for the four statuses of API.md.
 bool valid_agent_status(const std::string& status);

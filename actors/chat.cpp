@@ -1,5 +1,6 @@
 #include "actors/chat.hpp"
 
+#include "actors/chat_commands.hpp"
 #include "actors/timeouts.hpp"
 
 #include <caf/send.hpp>
@@ -25,9 +26,54 @@ void chat_state::apply(const std::string& provider_id, const inbound_ack& ack) {
   }
 }
 
-void chat_state::publish(const char* name, const nlohmann::json& data) const {
-  if (hub)
-    caf::anon_send(hub, ws_event{name, data.dump(), conversation.agent_id, true});
+void chat_state::publish(const char* name, const nlohmann::json& data, const std::string& agent,
+                         bool supervisors) const {
+  if (peers.hub)
+    caf::anon_send(peers.hub, ws_event{name, data.dump(),
+                                       agent.empty() ? conversation.agent_id : agent, supervisors});
+}
+
+nlohmann::json chat_state::summary() const {
+  auto& c = conversation;
+  return {{"chatId", c.id.value},
+          {"agentId", c.agent_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.agent_id)},
+          {"status", c.status},
+          {"debtorId", c.debtor_id},
+          {"debtorPhone", c.debtor_phone},
+          {"campaignId", c.campaign_id},
+          {"priority", c.priority},
+          {"unread", c.unread}};
+}
+
+void chat_state::release(chat_actor::pointer self, const std::string& agent) const {
+  if (agent.empty() || !peers.agents.table)
+    return;
+  if (auto it = peers.agents.table->find(agent); it != peers.agents.table->end())
+    self->send(it->second, atom::released_v, conversation.id);
+}
+
+void chat_state::supersede_unsaved(chat_actor::pointer self) {
+  if (!unsaved_assignment)
+    return;
+  release(self, unsaved_assignment->agent.value);
+  unsaved_assignment.reset();
+}
+
+void chat_state::back_to_queue(chat_actor::pointer self) {
+  conversation.status = "queued";
+  conversation.agent_id.clear();
+  conversation.assigned_at_ms = 0;
+  conversation.queued_at_ms = peers.now_ms();
+  if (peers.dispatcher)
+    self->send(peers.dispatcher, chat_waiting{conversation.id,
+                                              conversation.campaign_id,
+                                              conversation.priority,
+                                              conversation.queued_at_ms,
+                                              {}});
+}
+
+bool chat_state::visible_to(const chat_command& cmd) const {
+  return cmd.by_role != "agent" || conversation.agent_id == cmd.by_user;
 }
 
 nlohmann::json message_event(const chat_snapshot& chat, const inbound_message& m) {
@@ -46,25 +92,21 @@ void chat_state::persist_assignment(chat_actor::pointer self) {
   auto decision = *unsaved_assignment;
   chat_assignment record{decision.chat, decision.agent, conversation.agent_id,
                          "assign",      "dispatcher",   ""};
-  self->request(storage, timeouts::commit, std::move(record))
-      .then(
-          [this, decision](atom::ok) {
+  self->request(peers.storage, timeouts::commit, std::move(record))
+      .await(
+          [this, decision](json_page&) {
             if (!unsaved_assignment || !(unsaved_assignment->agent == decision.agent))
               return; // superseded while it was being written
             unsaved_assignment.reset();
             conversation.status = "assigned";
             conversation.agent_id = decision.agent.value;
-            publish("chat.assigned", nlohmann::json{{"chatId", conversation.id.value},
-                                                    {"agentId", conversation.agent_id},
-                                                    {"debtorId", conversation.debtor_id},
-                                                    {"debtorPhone", conversation.debtor_phone},
-                                                    {"campaignId", conversation.campaign_id},
-                                                    {"priority", conversation.priority},
-                                                    {"unread", conversation.unread}});
+            conversation.assigned_at_ms = peers.now_ms();
+            publish("chat.assigned", summary());
           },
-          [this, self](caf::error& err) {
+          [this, self, decision](caf::error& err) {
             if (code_of(err) == ec::not_found) {
-              unsaved_assignment.reset(); // closed meanwhile: nothing to record
+              release(self, decision.agent.value); // closed meanwhile: nothing to record
+              unsaved_assignment.reset();
               return;
             }
             spdlog::warn("chat {}: assignment not saved yet ({}), retrying", conversation.id.value,
@@ -74,13 +116,15 @@ void chat_state::persist_assignment(chat_actor::pointer self) {
 }
 
 chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
-                               chat_snapshot snapshot, storage_actor storage, ws_hub_actor hub) {
-  self->state.hub = std::move(hub);
+                               chat_snapshot snapshot, chat_peers peers) {
   self->state.conversation = std::move(snapshot);
-  self->state.storage = std::move(storage);
+  self->state.peers = std::move(peers);
   return {
       [self](inbound_envelope& env) -> caf::result<inbound_ack> {
         auto& st = self->state;
+        if (st.closed) // the REGISTRY already routes new messages to a new chat
+          return make_error(ec::storage_unavailable,
+                            "chat " + st.conversation.id.value + " just closed; retry");
         auto pid = env.message.provider_id;
         if (auto ack = st.known(pid)) {
           auto again = *ack;
@@ -94,7 +138,7 @@ chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
           return rp;
         auto event = message_event(st.conversation, env.message);
         append_message write{st.conversation.id, std::move(env.number), std::move(env.message)};
-        self->request(st.storage, timeouts::commit, std::move(write))
+        self->request(st.peers.storage, timeouts::commit, std::move(write))
             .then(
                 [self, pid, event = std::move(event)](inbound_ack& ack) mutable {
                   auto& st = self->state;
@@ -121,9 +165,18 @@ chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
         return rp;
       },
       [self](chat_assigned& decision) {
-        self->state.unsaved_assignment = std::move(decision);
-        self->state.persist_assignment(self);
+        auto& st = self->state;
+        // A person decided first (or the chat closed): the offered agent gets its slot back.
+        if (st.closed || st.conversation.status != "queued") {
+          st.release(self, decision.agent.value);
+          return;
+        }
+        st.supersede_unsaved(self);
+        st.unsaved_assignment = std::move(decision);
+        st.persist_assignment(self);
       },
+      [self](chat_command& cmd) { return handle_command(self, cmd); },
+      [self](const requeue_check& check) { return handle_requeue_check(self, check); },
       [self](atom::tick) { self->state.persist_assignment(self); },
   };
 }

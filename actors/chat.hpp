@@ -2,10 +2,13 @@
 
 #include "actors/interfaces.hpp"
 
+#include <caf/actor_addr.hpp>
 #include <caf/typed_response_promise.hpp>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -13,7 +16,30 @@
 
 namespace crm {
 
+/// Whom a CHAT talks to. Handles left invalid are simply not used (tests leave out what
+/// they do not watch).
+struct chat_peers {
+  storage_actor storage;
+  ws_hub_actor hub;
+  dispatcher_actor dispatcher;
+  /// The REGISTRY, weakly: it holds its CHATs, so a strong handle back would keep both alive.
+  caf::actor_addr registry;
+  agent_directory agents;
+  number_directory numbers;
+  /// The wall clock (reply and assignment times are wall-clock times); tests inject theirs.
+  std::function<std::chrono::system_clock::time_point()> now = [] {
+    return std::chrono::system_clock::now();
+  };
+
+  /// now() in unix milliseconds.
+  std::int64_t now_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(now().time_since_epoch()).count();
+  }
+};
+
 /// State of one CHAT actor: everything that happens to one conversation passes its mailbox.
+/// Changes of holder (dispatcher decisions, assign, transfer, re-queue, close) wait for
+/// their write before the next message is taken (`await`), so they apply in order.
 struct chat_state {
   static inline const char* name = "chat";
   chat_state() = default;
@@ -31,22 +57,41 @@ struct chat_state {
   /// already counts the chat, so the decision must not be lost to a database hiccup).
   void persist_assignment(chat_actor::pointer self);
 
-  /// Pushes an event to the chat's agent and the supervisors.
-  void publish(const char* name, const nlohmann::json& data) const;
+  /// Pushes an event to `agent` (the chat's agent when empty) and, when asked, supervisors.
+  void publish(const char* name, const nlohmann::json& data, const std::string& agent = {},
+               bool supervisors = true) const;
+
+  /// The chat as events describe it.
+  nlohmann::json summary() const;
+
+  /// Tells an AGENT the chat left it (capacity comes back).
+  void release(chat_actor::pointer self, const std::string& agent) const;
+
+  /// A DISPATCHER decision not yet durable is dropped in favour of a person's decision.
+  void supersede_unsaved(chat_actor::pointer self);
+
+  /// Puts the chat back in the DISPATCHER's queue (after the write said so).
+  void back_to_queue(chat_actor::pointer self);
+
+  /// The user may act on this chat: agents only on their own.
+  bool visible_to(const chat_command& cmd) const;
 
   chat_snapshot conversation;
-  storage_actor storage;
-  ws_hub_actor hub; // invalid in tests that do not watch events
+  chat_peers peers;
   std::optional<chat_assigned> unsaved_assignment;
   std::unordered_map<std::string, inbound_ack> recent;
   std::deque<std::string> recent_order;
   /// Re-deliveries that arrive while the first copy is being committed wait here.
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<inbound_ack>>> in_flight;
+  /// Sends handed to the NUMBER whose outcome is not recorded yet (a closed chat stays up
+  /// until they are).
+  int sends_in_flight = 0;
+  bool closed = false;
 };
 
 /// The behaviour of a CHAT started from its stored snapshot.
 chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
-                               chat_snapshot snapshot, storage_actor storage, ws_hub_actor hub);
+                               chat_snapshot snapshot, chat_peers peers);
 
 /// The `message.new` payload of an inbound message (its id is added once stored).
 nlohmann::json message_event(const chat_snapshot& chat, const inbound_message& m);

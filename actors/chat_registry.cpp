@@ -17,19 +17,33 @@ std::string chat_registry_state::key_of(const number_id& number, const std::stri
 
 void chat_registry_state::remember(const std::string& key, const chat_snapshot& snapshot) {
   key_by_chat[snapshot.id.value] = key;
-  if (snapshot.status == "queued" && dispatcher)
+  if (snapshot.status == "queued" && peers.dispatcher)
     self->send(
-        dispatcher,
+        peers.dispatcher,
         chat_waiting{
             snapshot.id, snapshot.campaign_id, snapshot.priority, snapshot.queued_at_ms, {}});
 }
 
 chat_actor chat_registry_state::spawn_chat(const std::string& key, chat_snapshot snapshot) {
-  auto handle = self->spawn(chat, std::move(snapshot), storage, hub);
+  auto handle = self->spawn(chat, std::move(snapshot), peers);
   self->monitor(handle);
   chats.emplace(key, handle);
   update_gauges();
   return handle;
+}
+
+chat_actor chat_registry_state::find(const std::string& chat) {
+  auto key = key_by_chat.find(chat);
+  if (key == key_by_chat.end())
+    return {};
+  if (auto live = chats.find(key->second); live != chats.end())
+    return live->second;
+  if (auto it = dormant.find(key->second); it != dormant.end()) {
+    auto snap = std::move(it->second);
+    dormant.erase(it);
+    return spawn_chat(key->second, std::move(snap));
+  }
+  return {};
 }
 
 void chat_registry_state::update_gauges() const {
@@ -40,7 +54,7 @@ void chat_registry_state::update_gauges() const {
 namespace {
 
 void load_open_chats(chat_registry_actor::stateful_pointer<chat_registry_state> self) {
-  self->request(self->state.storage, timeouts::read, atom::load_v)
+  self->request(self->state.peers.storage, timeouts::read, atom::load_v)
       .then(
           [self](std::vector<chat_snapshot>& open) {
             auto& st = self->state;
@@ -64,12 +78,12 @@ void load_open_chats(chat_registry_actor::stateful_pointer<chat_registry_state> 
 } // namespace
 
 chat_registry_actor::behavior_type
-chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self,
-              storage_actor storage, ws_hub_actor hub) {
-  self->state.hub = std::move(hub);
-  self->state.storage = std::move(storage);
+chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self, chat_peers peers) {
+  self->state.peers = std::move(peers);
+  self->state.peers.registry = self->address();
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& chats = self->state.chats;
+    // A closed chat was forgotten already; only one that failed is still here.
     for (auto it = chats.begin(); it != chats.end(); ++it)
       if (it->second.address() == dm.source) {
         if (dm.reason)
@@ -104,7 +118,7 @@ chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self,
         queue->second.push_back({std::move(env), rp});
         if (!first)
           return rp;
-        self->request(st.storage, timeouts::read, std::move(req))
+        self->request(st.peers.storage, timeouts::read, std::move(req))
             .then(
                 [self, key](chat_snapshot& snap) {
                   auto& st = self->state;
@@ -130,7 +144,7 @@ chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self,
         if (auto it = st.numbers.find(key); it != st.numbers.end())
           return it->second;
         auto rp = self->make_response_promise<number_info>();
-        self->request(st.storage, timeouts::read, std::move(req))
+        self->request(st.peers.storage, timeouts::read, std::move(req))
             .then(
                 [self, rp, key](number_info& info) mutable {
                   if (info.found)
@@ -141,27 +155,32 @@ chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self,
         return rp;
       },
       [self](chat_assigned& decision) {
-        auto& st = self->state;
-        auto key = st.key_by_chat.find(decision.chat.value);
-        if (key == st.key_by_chat.end()) {
-          spdlog::warn("registry: assignment of unknown chat {}", decision.chat.value);
-          return;
-        }
-        if (auto live = st.chats.find(key->second); live != st.chats.end()) {
-          self->send(live->second, std::move(decision));
-        } else if (auto it = st.dormant.find(key->second); it != st.dormant.end()) {
-          auto snap = std::move(it->second);
-          st.dormant.erase(it);
-          self->send(st.spawn_chat(key->second, std::move(snap)), std::move(decision));
-        } else {
-          spdlog::warn("registry: chat {} is gone; its assignment is dropped", decision.chat.value);
-        }
+        if (auto chat = self->state.find(decision.chat.value))
+          self->send(chat, std::move(decision));
+        else
+          spdlog::warn("registry: chat {} is not open; its assignment is dropped",
+                       decision.chat.value);
       },
-      [self](dispatcher_actor& dispatcher) {
+      [self](chat_command& cmd) -> caf::result<json_page> {
+        if (auto chat = self->state.find(cmd.chat.value))
+          return self->delegate(chat, std::move(cmd));
+        return make_error(ec::not_found, "no open chat " + cmd.chat.value);
+      },
+      [self](requeue_check& check) -> caf::result<std::int64_t> {
+        if (auto chat = self->state.find(check.chat.value))
+          return self->delegate(chat, std::move(check));
+        return std::int64_t{0};
+      },
+      [self](atom::remove, const chat_id& closed) {
+        // The CHAT closed: the next message from its phone opens a new chat.
         auto& st = self->state;
-        st.dispatcher = std::move(dispatcher);
-        for (auto& [key, snap] : st.dormant)
-          st.remember(key, snap);
+        auto key = st.key_by_chat.find(closed.value);
+        if (key == st.key_by_chat.end())
+          return;
+        st.chats.erase(key->second);
+        st.dormant.erase(key->second);
+        st.key_by_chat.erase(key);
+        st.update_gauges();
       },
   };
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "actors/interfaces.hpp"
+#include "actors/chat.hpp"
 
 #include <caf/typed_response_promise.hpp>
 
@@ -34,10 +34,13 @@ struct chat_registry_state {
 
   void update_gauges() const;
 
+  /// The live or dormant CHAT of a chat id (spawning a dormant one); invalid when the chat
+  /// is not open.
+  chat_actor find(const std::string& chat);
+
   chat_registry_actor::stateful_pointer<chat_registry_state> self;
-  storage_actor storage;
-  ws_hub_actor hub;
-  dispatcher_actor dispatcher;
+  /// What every CHAT gets (its registry is this one).
+  chat_peers peers;
   /// chat id -> chat key, for decisions addressed by chat id.
   std::unordered_map<std::string, std::string> key_by_chat;
   /// Open chats loaded at start whose actor is not running yet.
@@ -49,7 +52,6 @@ struct chat_registry_state {
 };
 
 chat_registry_actor::behavior_type
-chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self,
-              storage_actor storage, ws_hub_actor hub);
+chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self, chat_peers peers);
 
 } // namespace crm

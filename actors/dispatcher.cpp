@@ -3,8 +3,10 @@
 #include "metrics/metrics.hpp"
 
 #include "actors/timeouts.hpp"
+#include "domain/iso_time.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -69,6 +71,8 @@ waiting_chat dispatcher_state::with_campaign_skills(const waiting_chat& chat) co
 }
 
 void dispatcher_state::try_assign() {
+  if (!sink)
+    return; // decisions would have nowhere to go: wait for the REGISTRY
   std::vector<agent_candidate> free;
   // Only agents that could take some chat now: with none, a queue of thousands costs nothing.
   for (auto& [id, entry] : agents)
@@ -115,12 +119,16 @@ void dispatcher_state::offer(const waiting_chat& chat, agent_entry& agent) {
               std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
               metrics::assignment_seconds().Observe(took.count());
               self->send(sink, chat_assigned{chat_id{chat_key}, agent_id{agent_key}});
-            } else if (!accepted) {
+            } else if (accepted) {
+              // Taken out of the queue meanwhile (assigned by hand, closed): give it back.
+              if (auto it = agents.find(agent_key); it != agents.end())
+                self->send(it->second.handle, atom::released_v, chat_id{chat_key});
+            } else {
               // Our picture of this agent was stale; its own update is on the way.
               if (auto it = agents.find(agent_key); it != agents.end())
                 it->second.info.status = "unknown";
             }
-            metrics::queue_length().Set(static_cast<double>(queue.size()));
+            queue_changed();
             try_assign();
           },
           [this, chat_key, agent_key](caf::error& err) {
@@ -130,6 +138,14 @@ void dispatcher_state::offer(const waiting_chat& chat, agent_entry& agent) {
             agents.erase(agent_key); // it will be back with its next load update
             try_assign();
           });
+}
+
+void dispatcher_state::queue_changed() {
+  metrics::queue_length().Set(static_cast<double>(queue.size()));
+  if (publish_armed || !options.hub)
+    return;
+  publish_armed = true;
+  self->delayed_send(self, options.publish_every, atom::publish_v);
 }
 
 void dispatcher_state::schedule_fallback_tick() {
@@ -161,7 +177,7 @@ dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self, assignment
       [self](const chat_waiting& w) {
         auto& st = self->state;
         if (st.queue.push(to_waiting(w)))
-          metrics::queue_length().Set(static_cast<double>(st.queue.size()));
+          st.queue_changed();
         st.try_assign();
       },
       [self](const agent_load& load, agent_actor& handle) {
@@ -173,8 +189,8 @@ dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self, assignment
       },
       [self](atom::remove, const chat_id& chat) {
         auto& st = self->state;
-        st.queue.remove(chat.value);
-        metrics::queue_length().Set(static_cast<double>(st.queue.size()));
+        if (st.queue.remove(chat.value))
+          st.queue_changed();
       },
       [self](const campaign_routing& routing) {
         self->state.campaigns[routing.campaign_id] = routing;
@@ -190,6 +206,24 @@ dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self, assignment
       },
       [self](atom::tick) {
         self->state.tick_armed = false;
+        self->state.try_assign();
+      },
+      [self](atom::publish) {
+        auto& st = self->state;
+        st.publish_armed = false;
+        nlohmann::json data = {{"length", st.queue.size()}, {"oldestQueuedAt", nullptr}};
+        std::optional<clock_time> oldest;
+        st.queue.for_each([&](const waiting_chat& c) {
+          if (!oldest || c.queued_at < *oldest)
+            oldest = c.queued_at;
+          return true;
+        });
+        if (oldest)
+          data["oldestQueuedAt"] = iso_utc(to_ms(*oldest));
+        self->send(st.options.hub, ws_event{"queue.updated", data.dump(), "", true});
+      },
+      [self](assignment_sink_actor& sink) {
+        self->state.sink = std::move(sink);
         self->state.try_assign();
       },
   };

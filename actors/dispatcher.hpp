@@ -21,6 +21,10 @@ struct dispatcher_options {
   std::function<clock_time()> now = [] {
     return std::chrono::system_clock::now();
   };
+  /// Where `queue.updated` goes (supervisors); invalid: nowhere.
+  ws_hub_actor hub;
+  /// Queue changes within this window make one `queue.updated`.
+  std::chrono::milliseconds publish_every{250};
 };
 
 /// State of the DISPATCHER: the waiting queue, what it knows of each agent, the routing
@@ -52,6 +56,9 @@ struct dispatcher_state {
   /// Arms a tick for the earliest skills-fallback deadline still ahead.
   void schedule_fallback_tick();
 
+  /// The queue changed: updates the gauge and arms one `queue.updated` for the window.
+  void queue_changed();
+
   dispatcher_actor::stateful_pointer<dispatcher_state> self;
   assignment_sink_actor sink;
   dispatcher_options options;
@@ -61,6 +68,7 @@ struct dispatcher_state {
   routing_cursor cursor;
   std::unordered_set<std::string> offering; // chat ids with an offer in flight
   bool tick_armed = false;
+  bool publish_armed = false;
 };
 
 dispatcher_actor::behavior_type

@@ -3,6 +3,7 @@
 #include "metrics/metrics.hpp"
 
 #include "actors/timeouts.hpp"
+#include "domain/iso_time.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
 #include <nlohmann/json.hpp>
@@ -195,15 +196,6 @@ void handle_ready(gateway_actor::stateful_pointer<gateway_state> self, responder
               [p](caf::error&) { p->mark("redis", false); });
 }
 
-std::string iso_time(std::int64_t unix_ms) {
-  std::time_t secs = unix_ms / 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return std::string{buf} + "." + std::to_string(1000 + unix_ms % 1000).substr(1) + "Z";
-}
-
 json agent_json(const agent_load& load) {
   return {{"id", load.id.value},
           {"status", load.status},
@@ -233,7 +225,7 @@ void handle_queue(gateway_actor::stateful_pointer<gateway_state> self, responder
               items.push_back({{"chatId", w.chat.value},
                                {"campaignId", w.campaign_id},
                                {"priority", w.priority},
-                               {"queuedAt", iso_time(w.queued_at_ms)}});
+                               {"queuedAt", iso_utc(w.queued_at_ms)}});
             out->ok(json{
                 {"items", items}, {"total", waiting.size()}, {"page", 1}, {"limit", waiting.size()}}
                         .dump());
@@ -260,6 +252,19 @@ void handle_read(gateway_actor::stateful_pointer<gateway_state> self, Query& q, 
           [out](caf::error& err) { out->fail(err); });
 }
 
+/// A command on a chat: the REGISTRY routes it to the CHAT, which answers the chat (or the
+/// new message: 201) as stored.
+void handle_command(gateway_actor::stateful_pointer<gateway_state> self, chat_command& cmd,
+                    responder_ptr& out) {
+  auto created = cmd.kind == "send";
+  self->request(self->state.peers.registry, timeouts::route, std::move(cmd))
+      .then(
+          [out, created](json_page& result) {
+            out->reply(created ? 201 : 200, "application/json", std::move(result.items));
+          },
+          [out](caf::error& err) { out->fail(err); });
+}
+
 } // namespace
 
 gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_state> self,
@@ -275,6 +280,7 @@ gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_sta
         handle_read(self, q, out, single);
       },
       [self](message_query& q, responder_ptr& out) { handle_read(self, q, out, false); },
+      [self](chat_command& cmd, responder_ptr& out) { handle_command(self, cmd, out); },
   };
 }
 

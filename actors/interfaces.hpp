@@ -23,8 +23,17 @@ using storage_single_actor = caf::typed_actor<
     caf::replies_to<atom::load, atom::agents>::with<std::vector<agent_profile>>,
     // Loads every active campaign's routing (start-up).
     caf::replies_to<atom::load, atom::campaigns>::with<std::vector<campaign_routing>>,
-    // Records an assignment or transfer: the chat row and its history.
-    caf::replies_to<chat_assignment>::with<atom::ok>,
+    // Loads every WhatsApp number (start-up).
+    caf::replies_to<atom::load, atom::numbers>::with<std::vector<number_profile>>,
+    // Records an assignment, transfer or return to the queue: the chat row and its history;
+    // answers the chat as stored.
+    caf::replies_to<chat_assignment>::with<json_page>,
+    // Closes a chat with its outcome (and promise); answers the chat as stored.
+    caf::replies_to<chat_close>::with<json_page>,
+    // Stores an outbound message as pending.
+    caf::replies_to<outbound_message>::with<stored_message>,
+    // Records the provider's answer to a send.
+    caf::replies_to<send_outcome>::with<atom::ok>,
     // Records an agent's new status and when it began.
     caf::replies_to<agent_status_event>::with<atom::ok>,
     // Chats for the API (list or one), filtered and limited to the viewer.
@@ -64,6 +73,42 @@ using redis_actor = caf::typed_actor<
     // Readiness: answers ok when Redis answers PING.
     caf::replies_to<atom::ping>::with<atom::ok>>;
 
+/// A NUMBER: one per WhatsApp number; owns its provider client and outbound queue.
+using number_actor = caf::typed_actor<
+    // Sends a stored message; answers with the provider's id once the provider took it.
+    caf::replies_to<send_request>::with<send_receipt>>;
+
+/// number id -> NUMBER, fixed at start (number management will make it live).
+using number_directory = shared_table<std::unordered_map<std::string, number_actor>>;
+
+/// A CHAT: one per open conversation; its mailbox is the chat's only lock.
+using chat_actor = caf::typed_actor<
+    // Takes an inbound message; answers once it is durable (or known).
+    caf::replies_to<inbound_envelope>::with<inbound_ack>,
+    // The DISPATCHER gave the chat to an agent: made durable (retried until it is).
+    caf::reacts_to<chat_assigned>,
+    // A user's command: send, assign, transfer, close, typing.
+    caf::replies_to<chat_command>::with<json_page>,
+    // Its agent is away: give the chat back to the queue if the agent stopped replying.
+    caf::replies_to<requeue_check>::with<std::int64_t>,
+    // Timer: retry making the assignment durable.
+    caf::reacts_to<atom::tick>>;
+
+/// The REGISTRY: number keys -> numbers, chat keys -> CHAT actors (spawned on demand).
+using chat_registry_actor = caf::typed_actor<
+    // Routes an inbound message to its CHAT, spawning it (and the chat row) on demand.
+    caf::replies_to<inbound_envelope>::with<inbound_ack>,
+    // Resolves a provider's number key (cached).
+    caf::replies_to<number_lookup>::with<number_info>,
+    // The DISPATCHER's decisions, routed to their CHAT (spawned if dormant).
+    caf::reacts_to<chat_assigned>,
+    // A user's command, routed to its CHAT (404 for a chat that is not open).
+    caf::replies_to<chat_command>::with<json_page>,
+    // An away agent's check of one of its chats, routed to the CHAT.
+    caf::replies_to<requeue_check>::with<std::int64_t>,
+    // A CHAT closed: forget it (the next message from its phone opens a new chat).
+    caf::reacts_to<atom::remove, chat_id>>;
+
 /// An AGENT: one per user with the agent role; the single source of truth for "can this
 /// agent take one more chat".
 using agent_actor = caf::typed_actor<
@@ -73,8 +118,14 @@ using agent_actor = caf::typed_actor<
     caf::reacts_to<atom::released, chat_id>,
     // Changes the agent's status; answers with its load afterwards.
     caf::replies_to<status_change>::with<agent_load>,
+    // Replaces capacity, skills and campaigns; answers with its load afterwards.
+    caf::replies_to<agent_update>::with<agent_load>,
     // The agent's current load.
-    caf::replies_to<atom::status>::with<agent_load>>;
+    caf::replies_to<atom::status>::with<agent_load>,
+    // Connects the REGISTRY (re-queueing the chats of an agent who is away).
+    caf::reacts_to<chat_registry_actor>,
+    // Timer: look again at the chats of an agent who is away.
+    caf::reacts_to<atom::tick>>;
 
 /// user id -> AGENT, fixed at start (user management will make it live).
 using agent_directory = shared_table<std::unordered_map<std::string, agent_actor>>;
@@ -110,27 +161,11 @@ using dispatcher_actor = caf::typed_actor<
     // The waiting chats in the order they will be served.
     caf::replies_to<atom::queue>::with<std::vector<chat_waiting>>,
     // Timer: re-run assignment (skills fallback deadlines).
-    caf::reacts_to<atom::tick>>;
-
-/// A CHAT: one per open conversation; its mailbox is the chat's only lock.
-using chat_actor = caf::typed_actor<
-    // Takes an inbound message; answers once it is durable (or known).
-    caf::replies_to<inbound_envelope>::with<inbound_ack>,
-    // The DISPATCHER gave the chat to an agent: made durable (retried until it is).
-    caf::reacts_to<chat_assigned>,
-    // Timer: retry making the assignment durable.
-    caf::reacts_to<atom::tick>>;
-
-/// The REGISTRY: number keys -> numbers, chat keys -> CHAT actors (spawned on demand).
-using chat_registry_actor = caf::typed_actor<
-    // Routes an inbound message to its CHAT, spawning it (and the chat row) on demand.
-    caf::replies_to<inbound_envelope>::with<inbound_ack>,
-    // Resolves a provider's number key (cached).
-    caf::replies_to<number_lookup>::with<number_info>,
-    // The DISPATCHER's decisions, routed to their CHAT (spawned if dormant).
-    caf::reacts_to<chat_assigned>,
-    // Connects the DISPATCHER (spawned after the REGISTRY, which is its sink).
-    caf::reacts_to<dispatcher_actor>>;
+    caf::reacts_to<atom::tick>,
+    // Timer: push the queue's length to supervisors (coalesced).
+    caf::reacts_to<atom::publish>,
+    // Connects the sink of its decisions (the REGISTRY, spawned after the DISPATCHER).
+    caf::reacts_to<assignment_sink_actor>>;
 
 /// A GATEWAY: turns parsed HTTP requests into actor requests and answers the responder.
 using gateway_actor = caf::typed_actor<
@@ -145,9 +180,12 @@ using gateway_actor = caf::typed_actor<
     // GET /chats, /chats/{id}: answered from storage.
     caf::reacts_to<chat_query, responder_ptr>,
     // GET /chats/{id}/messages.
-    caf::reacts_to<message_query, responder_ptr>>;
+    caf::reacts_to<message_query, responder_ptr>,
+    // POST /chats/{id}/messages, assign, transfer, close; WebSocket message.send, chat.typing.
+    caf::reacts_to<chat_command, responder_ptr>>;
 
 } // namespace crm
 
 // Process-local: the directory never leaves this process.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(crm::agent_directory)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(crm::number_directory)

@@ -59,6 +59,14 @@ struct number_lookup {
   std::string number_key;
 };
 
+/// A number as its NUMBER actor starts from.
+struct number_profile {
+  number_id id;
+  std::string provider; // meta | wppconnect
+  std::string phone;    // E.164
+  std::string campaign_id;
+};
+
 /// The answer to number_lookup; `found` is false for a number we do not have.
 struct number_info {
   bool found = false;
@@ -118,7 +126,9 @@ struct chat_snapshot {
   std::string priority;    // URGENTE | ALTA | MEDIA | BAJA
   std::string agent_id;    // empty when unassigned
   std::int64_t unread = 0;
-  std::int64_t queued_at_ms = 0; // when it started waiting for an agent (unix ms)
+  std::int64_t queued_at_ms = 0;     // when it started waiting for an agent (unix ms)
+  std::int64_t assigned_at_ms = 0;   // when its agent got it (unix ms), 0 when none
+  std::int64_t last_reply_at_ms = 0; // its last outbound message (unix ms), 0 when none
 };
 
 // -- agents and dispatching ------------------------------------------------------
@@ -150,6 +160,9 @@ struct campaign_routing {
 struct chat_offer {
   chat_id chat;
   std::string campaign_id;
+  /// A person's decision (assign, transfer): any status but offline, any campaign; the
+  /// capacity still holds.
+  bool manual = false;
 };
 
 /// An AGENT's load and eligibility, sent to the DISPATCHER on every change.
@@ -203,6 +216,84 @@ struct user_status_request {
 /// Asks an AGENT to change its status.
 struct status_change {
   std::string status;
+};
+
+/// Replaces an AGENT's capacity, skills and campaigns (user management); joining a
+/// campaign or gaining capacity makes the DISPATCHER look at the queue again.
+struct agent_update {
+  int capacity = 5;
+  std::vector<std::string> skills;
+  std::vector<std::string> campaigns;
+};
+
+/// AGENT -> REGISTRY -> CHAT while the agent is away: give the chat back to the queue when
+/// the agent has not replied in it for `idle_ms`. Answered with the milliseconds left until
+/// it would be (0: given back, or no longer the agent's).
+struct requeue_check {
+  chat_id chat;
+  agent_id agent;
+  std::int64_t idle_ms = 0;
+};
+
+// -- what people do to a chat -------------------------------------------------------------
+
+/// A user's command on one chat (REST or WebSocket -> GATEWAY -> REGISTRY -> CHAT),
+/// answered with the chat or message as stored (JSON).
+struct chat_command {
+  chat_id chat;
+  std::string kind; // send | assign | transfer | close | typing
+  std::string by_user;
+  std::string by_role;
+  std::string agent;   // assign, transfer: the target; empty: back to the queue
+  std::string reason;  // assign, transfer
+  std::string outcome; // close
+  std::string promise; // close: {"amount", "dueDate"} as JSON, or empty
+  std::string type;    // send: the message type
+  std::string text;    // send
+};
+
+/// An outbound message to store as `pending` (CHAT -> storage).
+struct outbound_message {
+  chat_id chat;
+  std::string type;
+  std::string text;
+  std::string sent_by; // user id
+};
+
+/// A stored message: its id and its API JSON.
+struct stored_message {
+  message_id id;
+  std::string json;
+};
+
+/// CHAT -> NUMBER: send a stored message to the debtor.
+struct send_request {
+  message_id id;
+  number_id number;
+  std::string to; // E.164
+  std::string type;
+  std::string text;
+};
+
+/// NUMBER -> CHAT: the provider took the message under this id.
+struct send_receipt {
+  std::string provider_id;
+};
+
+/// The provider's answer to a send, to record on the message (monotonic status).
+struct send_outcome {
+  message_id id;
+  std::string provider_id; // empty when it failed
+  std::string status;      // sent | failed
+  std::string error;       // JSON {code, message} when failed
+};
+
+/// Closes a chat with an outcome (and a payment promise), in one transaction.
+struct chat_close {
+  chat_id chat;
+  std::string outcome;
+  std::string promise; // {"amount", "dueDate"} as JSON, or empty
+  std::string by_user;
 };
 
 // -- reads for the API -----------------------------------------------------------------
@@ -310,6 +401,11 @@ typename Inspector::result_type inspect(Inspector& f, number_lookup& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, number_profile& x) {
+  return f(caf::meta::type_name("number_profile"), x.id, x.provider, x.phone, x.campaign_id);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, number_info& x) {
   return f(caf::meta::type_name("number_info"), x.found, x.id, x.campaign_id);
 }
@@ -357,7 +453,8 @@ typename Inspector::result_type inspect(Inspector& f, open_chat_request& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_snapshot& x) {
   return f(caf::meta::type_name("chat_snapshot"), x.id, x.number, x.debtor_phone, x.debtor_id,
-           x.campaign_id, x.status, x.priority, x.agent_id, x.unread, x.queued_at_ms);
+           x.campaign_id, x.status, x.priority, x.agent_id, x.unread, x.queued_at_ms,
+           x.assigned_at_ms, x.last_reply_at_ms);
 }
 
 template <class Inspector>
@@ -378,7 +475,7 @@ typename Inspector::result_type inspect(Inspector& f, campaign_routing& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_offer& x) {
-  return f(caf::meta::type_name("chat_offer"), x.chat, x.campaign_id);
+  return f(caf::meta::type_name("chat_offer"), x.chat, x.campaign_id, x.manual);
 }
 
 template <class Inspector>
@@ -445,6 +542,52 @@ typename Inspector::result_type inspect(Inspector& f, status_change& x) {
   return f(caf::meta::type_name("status_change"), x.status);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_update& x) {
+  return f(caf::meta::type_name("agent_update"), x.capacity, x.skills, x.campaigns);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, requeue_check& x) {
+  return f(caf::meta::type_name("requeue_check"), x.chat, x.agent, x.idle_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_command& x) {
+  return f(caf::meta::type_name("chat_command"), x.chat, x.kind, x.by_user, x.by_role, x.agent,
+           x.reason, x.outcome, x.promise, x.type, x.text);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, outbound_message& x) {
+  return f(caf::meta::type_name("outbound_message"), x.chat, x.type, x.text, x.sent_by);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stored_message& x) {
+  return f(caf::meta::type_name("stored_message"), x.id, x.json);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, send_request& x) {
+  return f(caf::meta::type_name("send_request"), x.id, x.number, x.to, x.type, x.text);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, send_receipt& x) {
+  return f(caf::meta::type_name("send_receipt"), x.provider_id);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, send_outcome& x) {
+  return f(caf::meta::type_name("send_outcome"), x.id, x.provider_id, x.status, x.error);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_close& x) {
+  return f(caf::meta::type_name("chat_close"), x.chat, x.outcome, x.promise, x.by_user);
+}
+
 } // namespace crm
 
 // clang-format off
@@ -487,5 +630,16 @@ CAF_BEGIN_TYPE_ID_BLOCK(crm, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(crm, (crm::message_query))
   CAF_ADD_TYPE_ID(crm, (crm::json_page))
   CAF_ADD_TYPE_ID(crm, (crm::ws_event))
+  CAF_ADD_TYPE_ID(crm, (crm::agent_update))
+  CAF_ADD_TYPE_ID(crm, (crm::requeue_check))
+  CAF_ADD_TYPE_ID(crm, (crm::chat_command))
+  CAF_ADD_TYPE_ID(crm, (crm::outbound_message))
+  CAF_ADD_TYPE_ID(crm, (crm::stored_message))
+  CAF_ADD_TYPE_ID(crm, (crm::send_request))
+  CAF_ADD_TYPE_ID(crm, (crm::send_receipt))
+  CAF_ADD_TYPE_ID(crm, (crm::send_outcome))
+  CAF_ADD_TYPE_ID(crm, (crm::chat_close))
+  CAF_ADD_TYPE_ID(crm, (crm::number_profile))
+  CAF_ADD_TYPE_ID(crm, (std::vector<crm::number_profile>))
 CAF_END_TYPE_ID_BLOCK(crm)
 // clang-format on

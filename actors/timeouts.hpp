@@ -14,6 +14,8 @@ inline constexpr auto read = 8s;
 inline constexpr auto probe = 2s;
 /// An offer to an AGENT (a local actor: a long wait means it is gone).
 inline constexpr auto offer = 5s;
+/// A send handed to a NUMBER (its provider answers within this, retries included).
+inline constexpr auto send = 60s;
 /// Routing a message through the REGISTRY to a CHAT and on to storage.
 inline constexpr auto route = 9s;
 

@@ -129,6 +129,10 @@ const std::vector<binding>& bindings() {
       int_key("dispatch.skillsFallbackSeconds", "CRM_SKILLS_FALLBACK_SECONDS",
               "how long a chat waits for a skilled agent before any eligible one will do",
               &config::skills_fallback_s, 0, 86400),
+      int_key("dispatch.requeueAfterSeconds", "CRM_REQUEUE_AFTER_SECONDS",
+              "when an agent is away (break, offline), its chats without a reply of its own for "
+              "this long go back to the queue (0: they stay with the agent)",
+              &config::requeue_after_s, 0, 86400),
       int_key("ws.offlineGraceSeconds", "CRM_WS_OFFLINE_GRACE_SECONDS",
               "how long an agent may have no open WebSocket before it is set offline",
               &config::ws_offline_grace_s, 0, 86400),

@@ -25,6 +25,7 @@ struct config {
   int batch_max_delay_ms = 1;
   int request_timeout_ms = 10000;
   int skills_fallback_s = 120;
+  int requeue_after_s = 300;
   int ws_offline_grace_s = 60;
   std::string redis_url; // empty: no Redis configured
   std::string jwt_secret = "dev-only-secret-change-me-0123456789abcdef";

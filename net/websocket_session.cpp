@@ -1,6 +1,8 @@
 #include "net/websocket_session.hpp"
 
 #include "actors/atoms.hpp"
+#include "domain/permissions.hpp"
+#include "net/chat_input.hpp"
 #include "net/http_error.hpp"
 
 #include <caf/send.hpp>
@@ -107,6 +109,23 @@ void websocket_session::handle_frame(const std::string& text) {
     auto out = std::make_shared<action_reply>(shared_from_this(), id);
     caf::anon_send(services_.gateway(), user_status_request{user_.user_id, data["status"]},
                    responder_ptr{out});
+    return;
+  }
+  auto chat_action = action == "message.send" ? "send" : action == "chat.typing" ? "typing" : "";
+  if (*chat_action) {
+    chat_command cmd;
+    auto chat = data.is_object() ? data.value("chatId", json{}) : json{};
+    if (!chat.is_string() || !is_uuid(chat.get<std::string>()))
+      return fail("invalid_input", "data.chatId must be a chat id");
+    cmd.chat.value = chat.get<std::string>();
+    if (auto err = read_chat_command(chat_action, data, cmd))
+      return fail("invalid_input", err->message.c_str());
+    cmd.by_user = user_.user_id;
+    cmd.by_role = user_.role;
+    if (!role_has(user_.role, action == "message.send" ? "messages:create" : "chats:read"))
+      return fail("forbidden", "this role may not do that");
+    auto out = std::make_shared<action_reply>(shared_from_this(), id);
+    caf::anon_send(services_.gateway(), std::move(cmd), responder_ptr{out});
     return;
   }
   fail("unknown_action", "this action is not supported");

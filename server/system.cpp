@@ -6,6 +6,7 @@
 #include "actors/dispatcher.hpp"
 #include "actors/gateway.hpp"
 #include "actors/messages.hpp"
+#include "actors/number.hpp"
 #include "actors/timeouts.hpp"
 #include "actors/ws_hub.hpp"
 #include "net/auth/jwt.hpp"
@@ -87,14 +88,36 @@ struct actors {
   ws_hub_actor hub;
   chat_registry_actor registry;
   dispatcher_actor dispatcher;
+  std::vector<number_actor> numbers;
   std::vector<agent_actor> agents;
   std::vector<std::pair<std::string, agent_actor>> agents_by_id;
   std::vector<gateway_actor> gateways;
 };
 
+/// Starts a NUMBER per WhatsApp number.
+number_directory start_numbers(caf::actor_system& sys, actors& a) {
+  auto table = std::make_shared<std::unordered_map<std::string, number_actor>>();
+  caf::scoped_actor self{sys};
+  self->request(a.storage.storage, timeouts::read, atom::load_v, atom::numbers_v)
+      .receive(
+          [&](std::vector<number_profile>& profiles) {
+            for (auto& p : profiles) {
+              auto id = p.id.value;
+              auto handle = sys.spawn(number, std::move(p));
+              a.numbers.push_back(handle);
+              table->emplace(std::move(id), handle);
+            }
+            spdlog::info("{} WhatsApp numbers started (sends complete through the local "
+                         "stand-in until the provider clients exist)",
+                         a.numbers.size());
+          },
+          [](caf::error& err) { spdlog::warn("numbers not loaded: {}", caf::to_string(err)); });
+  return number_directory{table};
+}
+
 /// Starts an AGENT per active agent and tells the DISPATCHER every campaign's routing.
 /// Blocking is fine here: the main thread, before anything is served.
-void start_agents(caf::actor_system& sys, actors& a) {
+void start_agents(caf::actor_system& sys, actors& a, const config& cfg) {
   caf::scoped_actor self{sys};
   self->request(a.storage.storage, timeouts::read, atom::load_v, atom::campaigns_v)
       .receive(
@@ -108,7 +131,9 @@ void start_agents(caf::actor_system& sys, actors& a) {
           [&](std::vector<agent_profile>& profiles) {
             for (auto& p : profiles) {
               auto id = p.id.value;
-              auto handle = sys.spawn(agent, std::move(p), a.dispatcher, a.storage.storage);
+              auto handle = sys.spawn(agent, std::move(p),
+                                      agent_peers{a.dispatcher, a.storage.storage, a.hub,
+                                                  std::chrono::seconds(cfg.requeue_after_s)});
               a.agents.push_back(handle);
               a.agents_by_id.emplace_back(std::move(id), handle);
             }
@@ -128,13 +153,21 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg) {
     if (auto ep = storage::parse_redis_url(cfg.redis_url))
       a.redis = sys.spawn<caf::detached>(storage::redis, *ep);
   a.hub = sys.spawn(ws_hub, std::chrono::seconds(cfg.ws_offline_grace_s));
-  a.registry = sys.spawn(chat_registry, a.storage.storage, a.hub);
-  a.dispatcher = sys.spawn(dispatcher, assignment_sink_actor{a.registry},
-                           dispatcher_options{std::chrono::seconds(cfg.skills_fallback_s)});
-  caf::anon_send(a.registry, a.dispatcher);
-  start_agents(sys, a);
+  auto numbers = start_numbers(sys, a);
+  dispatcher_options routing;
+  routing.skills_fallback_after = std::chrono::seconds(cfg.skills_fallback_s);
+  routing.hub = a.hub;
+  // The sink (the REGISTRY) comes by message: it is spawned once the AGENTs exist.
+  a.dispatcher = sys.spawn(dispatcher, assignment_sink_actor{}, routing);
+  start_agents(sys, a, cfg);
   auto directory = std::make_shared<std::unordered_map<std::string, agent_actor>>(
       a.agents_by_id.begin(), a.agents_by_id.end());
+  a.registry = sys.spawn(
+      chat_registry,
+      chat_peers{a.storage.storage, a.hub, a.dispatcher, {}, agent_directory{directory}, numbers});
+  caf::anon_send(a.dispatcher, assignment_sink_actor{a.registry});
+  for (auto& handle : a.agents)
+    caf::anon_send(handle, a.registry);
   caf::anon_send(a.hub, agent_directory{directory});
   for (int i = 0; i < cfg.actor_threads; ++i)
     a.gateways.push_back(sys.spawn(
@@ -150,6 +183,8 @@ void stop_actors(const actors& a) {
   caf::anon_send_exit(a.hub, caf::exit_reason::user_shutdown);
   for (auto& agent : a.agents)
     caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
+  for (auto& number : a.numbers)
+    caf::anon_send_exit(number, caf::exit_reason::user_shutdown);
   if (a.redis)
     caf::anon_send_exit(a.redis, caf::exit_reason::user_shutdown);
   storage::stop_storage(a.storage);

@@ -21,24 +21,50 @@ std::string columns(const std::string& t) {
   return t + "id, " + t + "number_id, " + t + "debtor_phone, coalesce(" + t +
          "debtor_id::text, ''), coalesce(" + t + "campaign_id::text, ''), " + t + "status, " + t +
          "priority, coalesce(" + t + "agent_id::text, ''), " + t + "unread, coalesce((extract(" +
-         "epoch from " + t + "queued_at) * 1000)::bigint, 0)";
+         "epoch from " + t + "queued_at) * 1000)::bigint, 0), coalesce((extract(epoch from " + t +
+         "assigned_at) * 1000)::bigint, 0), coalesce((extract(epoch from " + t +
+         "last_reply_at) * 1000)::bigint, 0)";
 }
 
 // The chat row and its history change together; the previous agent is read from the row.
+// An empty agent gives the chat back to the queue.
 constexpr auto assign_sql = R"sql(
 with before as (
   select id, agent_id from chats where id = $1 and status <> 'closed' for update
 ), updated as (
-  update chats c set status = 'assigned', agent_id = $2::uuid,
-                     assigned_at = case when c.agent_id is distinct from $2::uuid
-                                        then now() else c.assigned_at end
+  update chats c
+     set status = case when $2 = '' then 'queued' else 'assigned' end,
+         agent_id = nullif($2, '')::uuid,
+         queued_at = case when $2 = '' then now() else c.queued_at end,
+         assigned_at = case when $2 = '' then null
+                            when c.agent_id is distinct from nullif($2, '')::uuid then now()
+                            else c.assigned_at end
     from before b where c.id = b.id
   returning c.id
 )
 insert into assignments (chat_id, agent_id, previous_agent_id, kind, reason, by_user_id)
-select b.id, $2::uuid, b.agent_id, $3, $4, nullif($5, '')::uuid
+select b.id, nullif($2, '')::uuid, b.agent_id, $3, $4, nullif($5, '')::uuid
   from before b join updated u on u.id = b.id
 returning id
+)sql";
+
+constexpr auto chat_json_sql = "select chat_json(c) from chats c where c.id = $1";
+
+constexpr auto close_sql = R"sql(
+update chats set status = 'closed', closed_at = now(), outcome = $2, unread = 0
+ where id = $1 and status <> 'closed'
+returning coalesce(debtor_id::text, '')
+)sql";
+
+constexpr auto promise_sql = R"sql(
+insert into payment_promises (debtor_id, chat_id, amount, due_date, created_by)
+values ($1::uuid, $2::uuid, $3::numeric, $4::date, nullif($5, '')::uuid)
+)sql";
+
+// The outcome moves the debtor's collection status forward (never back from paid or legal).
+constexpr auto debtor_status_sql = R"sql(
+update debtors set collection_status = $2, updated_at = now()
+ where id = $1::uuid and collection_status not in ('paid', 'legal')
 )sql";
 
 // Every statement takes the whole batch as one JSON parameter: three round trips open any
@@ -83,6 +109,8 @@ chat_snapshot to_snapshot(const pqxx::row& r, int first = 0) {
   s.agent_id = r[first + 7].as<std::string>();
   s.unread = r[first + 8].as<std::int64_t>();
   s.queued_at_ms = r[first + 9].as<std::int64_t>();
+  s.assigned_at_ms = r[first + 10].as<std::int64_t>();
+  s.last_reply_at_ms = r[first + 11].as<std::int64_t>();
   return s;
 }
 
@@ -154,6 +182,10 @@ void chat_repository::prepare(pqxx::connection& conn) {
   conn.prepare("chat.create", create);
   conn.prepare("chat.load_open", load_all);
   conn.prepare("chat.assign", assign_sql);
+  conn.prepare("chat.json", chat_json_sql);
+  conn.prepare("chat.close", close_sql);
+  conn.prepare("chat.promise", promise_sql);
+  conn.prepare("chat.debtor_status", debtor_status_sql);
 }
 
 std::vector<chat_snapshot> chat_repository::open_many(pqxx::transaction_base& txn,
@@ -168,9 +200,38 @@ std::vector<chat_snapshot> chat_repository::open_many(pqxx::transaction_base& tx
   return result;
 }
 
-bool chat_repository::assign(pqxx::transaction_base& txn, const chat_assignment& a) {
-  return !txn.exec_prepared("chat.assign", a.chat.value, a.agent.value, a.kind, a.reason, a.by_user)
-              .empty();
+std::optional<std::string> chat_repository::json_of(pqxx::transaction_base& txn,
+                                                    const chat_id& chat) {
+  auto rows = txn.exec_prepared("chat.json", chat.value);
+  if (rows.empty())
+    return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+std::optional<std::string> chat_repository::assign(pqxx::transaction_base& txn,
+                                                   const chat_assignment& a) {
+  if (txn.exec_prepared("chat.assign", a.chat.value, a.agent.value, a.kind, a.reason, a.by_user)
+          .empty())
+    return std::nullopt;
+  return json_of(txn, a.chat);
+}
+
+std::optional<std::string> chat_repository::close(pqxx::transaction_base& txn,
+                                                  const chat_close& c) {
+  auto rows = txn.exec_prepared("chat.close", c.chat.value, c.outcome);
+  if (rows.empty())
+    return std::nullopt;
+  auto debtor = rows[0][0].as<std::string>();
+  if (!debtor.empty()) {
+    if (!c.promise.empty()) {
+      auto promise = json::parse(c.promise);
+      txn.exec_prepared("chat.promise", debtor, c.chat.value, promise.at("amount").dump(),
+                        promise.at("dueDate").get<std::string>(), c.by_user);
+    }
+    if (c.outcome == "promise" || c.outcome == "paid")
+      txn.exec_prepared("chat.debtor_status", debtor, c.outcome);
+  }
+  return json_of(txn, c.chat);
 }
 
 chat_snapshot chat_repository::open(pqxx::transaction_base& txn, const open_chat_request& req) {

@@ -5,6 +5,8 @@
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
 
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace crm::storage {
@@ -24,9 +26,17 @@ class chat_repository {
   /// open_many for one chat; throws when the number does not exist.
   static chat_snapshot open(pqxx::transaction_base& txn, const open_chat_request& req);
 
-  /// Gives an open chat to an agent and records it in the assignments history.
-  /// False when the chat is closed or unknown.
-  static bool assign(pqxx::transaction_base& txn, const chat_assignment& a);
+  /// Gives an open chat to an agent (or back to the queue, for an empty agent) and records
+  /// it in the assignments history. Answers the chat's API JSON; nothing when the chat is
+  /// closed or unknown.
+  static std::optional<std::string> assign(pqxx::transaction_base& txn, const chat_assignment& a);
+
+  /// Closes an open chat with its outcome; a promise is recorded against the chat's debtor
+  /// and the debtor's collection status follows the outcome. Nothing when not open.
+  static std::optional<std::string> close(pqxx::transaction_base& txn, const chat_close& c);
+
+  /// The API JSON of a chat, if it exists.
+  static std::optional<std::string> json_of(pqxx::transaction_base& txn, const chat_id& chat);
 
   /// Every chat that is not closed (start-up).
   static std::vector<chat_snapshot> load_open(pqxx::transaction_base& txn);

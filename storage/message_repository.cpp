@@ -87,6 +87,37 @@ select provider, number_key, kind, payload::jsonb
   from json_to_recordset($1::json) as x(provider text, number_key text, kind text, payload text)
 )sql";
 
+// The chat's number sends it; the chat's clocks move (the agent answered, nothing unread).
+constexpr auto append_outbound = R"sql(
+with ins as (
+  insert into messages (chat_id, number_id, direction, type, body, status, sent_by)
+  select c.id, c.number_id, 'out', $2, $3, 'pending', nullif($4, '')::uuid
+    from chats c where c.id = $1 and c.status <> 'closed'
+  returning id, chat_id, created_at
+), touched as (
+  update chats c
+     set last_message_at = ins.created_at, last_reply_at = ins.created_at,
+         first_reply_at = coalesce(c.first_reply_at, ins.created_at), unread = 0
+    from ins where c.id = ins.chat_id
+  returning c.id
+)
+select id from ins
+)sql";
+
+constexpr auto message_json_sql = "select message_json(m) from messages m where m.id = $1";
+
+// The provider's id arrives once; the status only moves forward.
+constexpr auto record_send = R"sql(
+update messages
+   set provider_id = coalesce(nullif($2, ''), provider_id),
+       status = case when message_status_rank($3) > message_status_rank(status) then $3
+                     else status end,
+       status_at = now(),
+       error = case when $3 = 'failed' then nullif($4, '')::jsonb else error end
+ where id = $1 and direction = 'out'
+returning id
+)sql";
+
 std::string uuid_array(const write_batch& batch) {
   std::set<std::string> ids;
   for (auto& m : batch.messages)
@@ -167,6 +198,25 @@ void message_repository::prepare(pqxx::connection& conn) {
   conn.prepare("message.find_id", find_id);
   conn.prepare("message.record_statuses", record_statuses);
   conn.prepare("message.record_events", record_events);
+  conn.prepare("message.append_outbound", append_outbound);
+  conn.prepare("message.json", message_json_sql);
+  conn.prepare("message.record_send", record_send);
+}
+
+std::optional<stored_message> message_repository::store_outbound(pqxx::transaction_base& txn,
+                                                                 const outbound_message& m) {
+  auto rows = txn.exec_prepared("message.append_outbound", m.chat.value, m.type, m.text, m.sent_by);
+  if (rows.empty())
+    return std::nullopt;
+  stored_message result;
+  result.id.value = rows[0][0].as<std::string>();
+  result.json = txn.exec_prepared("message.json", result.id.value).at(0)[0].as<std::string>();
+  return result;
+}
+
+bool message_repository::record_outcome(pqxx::transaction_base& txn, const send_outcome& o) {
+  return !txn.exec_prepared("message.record_send", o.id.value, o.provider_id, o.status, o.error)
+              .empty();
 }
 
 write_batch_result message_repository::write(pqxx::transaction_base& txn,

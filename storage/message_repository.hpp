@@ -5,6 +5,8 @@
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
 
+#include <optional>
+
 namespace crm::storage {
 
 /// Messages, their provider statuses and raw provider events: the group-committed writes.
@@ -16,6 +18,14 @@ class message_repository {
   /// (number, provider id); a duplicate's ack carries the id stored first. Chats touched
   /// are locked in id order first, so concurrent batches cannot deadlock on them.
   static write_batch_result write(pqxx::transaction_base& txn, const write_batch& batch);
+
+  /// Stores an outbound message as pending on its open chat; nothing when the chat is not
+  /// open.
+  static std::optional<stored_message> store_outbound(pqxx::transaction_base& txn,
+                                                      const outbound_message& m);
+
+  /// Records the provider's answer to a send; false when there is no such outbound message.
+  static bool record_outcome(pqxx::transaction_base& txn, const send_outcome& o);
 };
 
 } // namespace crm::storage

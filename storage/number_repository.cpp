@@ -13,11 +13,23 @@ constexpr auto by_meta_id = "select id, coalesce(campaign_id::text, '') from wha
 constexpr auto by_id = "select id, coalesce(campaign_id::text, '') from whatsapp_numbers"
                        " where provider = 'wppconnect' and id::text = $1";
 
+constexpr auto all = "select id, provider, phone_number, coalesce(campaign_id::text, '')"
+                     " from whatsapp_numbers order by created_at";
+
 } // namespace
 
 void number_repository::prepare(pqxx::connection& conn) {
   conn.prepare("number.by_meta_id", by_meta_id);
   conn.prepare("number.by_id", by_id);
+  conn.prepare("number.all", all);
+}
+
+std::vector<number_profile> number_repository::load_all(pqxx::transaction_base& txn) {
+  std::vector<number_profile> result;
+  for (auto row : txn.exec_prepared("number.all"))
+    result.push_back({number_id{row[0].as<std::string>()}, row[1].as<std::string>(),
+                      row[2].as<std::string>(), row[3].as<std::string>()});
+  return result;
 }
 
 number_info number_repository::lookup(pqxx::transaction_base& txn, const number_lookup& req) {

@@ -5,6 +5,8 @@
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
 
+#include <vector>
+
 namespace crm::storage {
 
 /// WhatsApp numbers as the inbound path needs them: provider key -> our number.
@@ -14,6 +16,9 @@ class number_repository {
 
   /// Meta routes by phone_number_id; WPPConnect webhooks carry our number id.
   static number_info lookup(pqxx::transaction_base& txn, const number_lookup& req);
+
+  /// Every number (start-up: one NUMBER actor each).
+  static std::vector<number_profile> load_all(pqxx::transaction_base& txn);
 };
 
 } // namespace crm::storage

@@ -35,7 +35,11 @@ storage_actor::behavior_type pg_pool(storage_actor::stateful_pointer<pg_pool_sta
       [self](atom::load a, atom::campaigns b) {
         return self->delegate(self->state.reader(), a, b);
       },
+      [self](atom::load a, atom::numbers b) { return self->delegate(self->state.reader(), a, b); },
       [self](chat_assignment& a) { return self->delegate(self->state.reader(), std::move(a)); },
+      [self](chat_close& c) { return self->delegate(self->state.reader(), std::move(c)); },
+      [self](outbound_message& m) { return self->delegate(self->state.reader(), std::move(m)); },
+      [self](send_outcome& o) { return self->delegate(self->state.reader(), std::move(o)); },
       [self](chat_query& q) { return self->delegate(self->state.reader(), std::move(q)); },
       [self](message_query& q) { return self->delegate(self->state.reader(), std::move(q)); },
       [self](agent_status_event& ev) {

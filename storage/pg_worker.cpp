@@ -49,12 +49,12 @@ auto pg_worker_state::guarded(const char* operation, F f)
   }
 }
 
-template <class F>
-caf::result<atom::ok> pg_worker_state::write_one(const char* operation,
-                                                 const std::string& not_found, F f) {
+template <class T, class F>
+caf::result<T> pg_worker_state::write_one(const char* operation, const std::string& not_found,
+                                          F f) {
   auto found = guarded(operation, [&](pqxx::connection& c) {
     pqxx::work txn{c};
-    bool result = f(txn);
+    std::optional<T> result = f(txn);
     txn.commit();
     return result;
   });
@@ -62,8 +62,17 @@ caf::result<atom::ok> pg_worker_state::write_one(const char* operation,
     return std::move(found.error());
   if (!*found)
     return make_error(ec::not_found, not_found);
-  return atom::ok_v;
+  return std::move(**found);
 }
+
+namespace {
+
+/// A yes/no write as write_one wants it.
+std::optional<atom::ok> ok_if(bool found) {
+  return found ? std::optional<atom::ok>{atom::ok_v} : std::nullopt;
+}
+
+} // namespace
 
 namespace {
 
@@ -121,15 +130,42 @@ pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_wo
           return agent_repository::load_campaigns(txn);
         }));
       },
-      [self](const chat_assignment& a) -> caf::result<atom::ok> {
-        return self->state.write_one(
-            "assign", "no open chat " + a.chat.value,
-            [&](pqxx::work& txn) { return chat_repository::assign(txn, a); });
+      [self](atom::load, atom::numbers) -> caf::result<std::vector<number_profile>> {
+        return lift(self->state.guarded("load_numbers", [&](pqxx::connection& c) {
+          pqxx::read_transaction txn{c};
+          return number_repository::load_all(txn);
+        }));
+      },
+      [self](const chat_assignment& a) -> caf::result<json_page> {
+        return self->state.write_one<json_page>("assign", "no open chat " + a.chat.value,
+                                                [&](pqxx::work& txn) -> std::optional<json_page> {
+                                                  if (auto chat = chat_repository::assign(txn, a))
+                                                    return json_page{std::move(*chat), 1, true};
+                                                  return std::nullopt;
+                                                });
+      },
+      [self](const chat_close& c) -> caf::result<json_page> {
+        return self->state.write_one<json_page>("close", "no open chat " + c.chat.value,
+                                                [&](pqxx::work& txn) -> std::optional<json_page> {
+                                                  if (auto chat = chat_repository::close(txn, c))
+                                                    return json_page{std::move(*chat), 1, true};
+                                                  return std::nullopt;
+                                                });
+      },
+      [self](const outbound_message& m) -> caf::result<stored_message> {
+        return self->state.write_one<stored_message>(
+            "append_outbound", "no open chat " + m.chat.value,
+            [&](pqxx::work& txn) { return message_repository::store_outbound(txn, m); });
+      },
+      [self](const send_outcome& o) -> caf::result<atom::ok> {
+        return self->state.write_one<atom::ok>(
+            "record_send", "no outbound message " + o.id.value,
+            [&](pqxx::work& txn) { return ok_if(message_repository::record_outcome(txn, o)); });
       },
       [self](const agent_status_event& ev) -> caf::result<atom::ok> {
-        return self->state.write_one(
+        return self->state.write_one<atom::ok>(
             "record_status", "no user " + ev.agent.value,
-            [&](pqxx::work& txn) { return agent_repository::record_status(txn, ev); });
+            [&](pqxx::work& txn) { return ok_if(agent_repository::record_status(txn, ev)); });
       },
       [self](const chat_query& q) -> caf::result<json_page> {
         return lift(self->state.guarded("read_chats", [&](pqxx::connection& c) {

@@ -21,10 +21,10 @@ struct pg_worker_state {
   auto guarded(const char* operation, F f)
       -> caf::expected<decltype(f(std::declval<pqxx::connection&>()))>;
 
-  /// Runs one single-row write `f(txn) -> bool found` in its own transaction; not found
-  /// becomes ec::not_found with the given message.
-  template <class F>
-  caf::result<atom::ok> write_one(const char* operation, const std::string& not_found, F f);
+  /// Runs one write `f(txn) -> std::optional<T>` in its own transaction; nothing (the row
+  /// is not there) becomes ec::not_found with the given message.
+  template <class T, class F>
+  caf::result<T> write_one(const char* operation, const std::string& not_found, F f);
 
   /// Opens the connection and prepares every repository's statements.
   pqxx::connection& connection();

@@ -1,4 +1,6 @@
-// Conversations: lists and reads. Agents see only their own chats (row-level, in SQL).
+// Conversations: lists, reads and what people do to a chat. Agents see and act on only
+// their own chats (row-level: in SQL for reads, in the CHAT for commands).
+#include "net/chat_input.hpp"
 #include "net/http_error.hpp"
 #include "net/routes/routes.hpp"
 
@@ -10,11 +12,6 @@
 namespace crm::net {
 
 namespace {
-
-bool is_uuid(const std::string& s) {
-  static const std::regex uuid{"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$"};
-  return std::regex_match(s, uuid);
-}
 
 /// Reads ?page= and ?limit= (1.., 1..200); answers 400 itself and returns false when wrong.
 bool paging(const request_context& ctx, const responder_ptr& out, std::int64_t& page,
@@ -78,6 +75,21 @@ void read_by_id(const services& s, request_context& ctx, responder_ptr out, bool
   caf::anon_send(s.gateway(), std::move(q), std::move(out));
 }
 
+/// POST /chats/{id}/{messages,assign,transfer,close}: read, checked, handed to the CHAT.
+void command(const services& s, request_context& ctx, responder_ptr out, const char* kind) {
+  chat_command cmd;
+  cmd.chat.value = ctx.params.at("id");
+  if (!is_uuid(cmd.chat.value))
+    return out->fail(make_error(ec::not_found, "no open chat " + cmd.chat.value));
+  auto body = nlohmann::json::parse(ctx.req.body(), nullptr, false);
+  if (auto err = read_chat_command(kind, body, cmd))
+    return out->reply(400, "application/json",
+                      error_body("invalid_input", err->message, {{"field", err->field}}));
+  cmd.by_user = ctx.user->sub;
+  cmd.by_role = ctx.user->role;
+  caf::anon_send(s.gateway(), std::move(cmd), std::move(out));
+}
+
 } // namespace
 
 route_table chat_routes(const services& s) {
@@ -93,6 +105,23 @@ route_table chat_routes(const services& s) {
       {http::verb::get, "/api/v1/chats/{id}/messages", "messages:read",
        [&s](request_context& ctx, responder_ptr out) {
          read_by_id<message_query>(s, ctx, std::move(out), true);
+       }},
+      {http::verb::post, "/api/v1/chats/{id}/messages", "messages:create",
+       [&s](request_context& ctx, responder_ptr out) {
+         command(s, ctx, std::move(out), "send");
+       }},
+      // Taking a chat from the queue for someone is a queue decision (supervisors).
+      {http::verb::post, "/api/v1/chats/{id}/assign", "queue:update",
+       [&s](request_context& ctx, responder_ptr out) {
+         command(s, ctx, std::move(out), "assign");
+       }},
+      {http::verb::post, "/api/v1/chats/{id}/transfer", "chats:update",
+       [&s](request_context& ctx, responder_ptr out) {
+         command(s, ctx, std::move(out), "transfer");
+       }},
+      {http::verb::post, "/api/v1/chats/{id}/close", "chats:update",
+       [&s](request_context& ctx, responder_ptr out) {
+         command(s, ctx, std::move(out), "close");
        }},
   };
 }

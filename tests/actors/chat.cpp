@@ -16,7 +16,7 @@ struct chat_fixture : actor_fixture {
     snap.number.value = "number-1";
     snap.debtor_phone = "+573001112233";
     snap.status = "queued";
-    aut = sys.spawn(crm::chat, snap, storage, ws_hub_actor{});
+    aut = sys.spawn(crm::chat, snap, chat_peers{storage});
   }
   chat_actor aut;
 };

@@ -11,7 +11,7 @@ namespace {
 
 struct registry_fixture : actor_fixture {
   void start() {
-    aut = sys.spawn(crm::chat_registry, storage, ws_hub_actor{});
+    aut = sys.spawn(crm::chat_registry, chat_peers{storage});
     run(); // loads the open chats
   }
   chat_registry_actor aut;

@@ -52,7 +52,7 @@ struct dispatcher_fixture : deterministic_fixture {
                         std::vector<std::string> campaigns = {"camp-1"}) {
     agent_profile p{agent_id{id},      std::move(status),    capacity,
                     std::move(skills), std::move(campaigns), {}};
-    auto a = sys.spawn(crm::agent, std::move(p), aut, storage);
+    auto a = sys.spawn(crm::agent, std::move(p), agent_peers{aut, storage});
     agents.push_back(a);
     run();
     return a;

@@ -15,7 +15,7 @@ namespace {
 struct gateway_fixture : actor_fixture {
   gateway_fixture() {
     script->known_numbers = {"100000000000001"};
-    registry = sys.spawn(crm::chat_registry, storage, ws_hub_actor{});
+    registry = sys.spawn(crm::chat_registry, chat_peers{storage});
     aut = sys.spawn(crm::gateway,
                     gateway_peers{registry, storage, redis_actor{}, dispatcher_actor{}, nullptr});
     run();

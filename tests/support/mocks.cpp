@@ -63,13 +63,38 @@ storage_actor::behavior_type mock_storage(storage_actor::pointer, storage_script
         s->statuses_recorded.push_back(ev);
         return atom::ok_v;
       },
-      [s](chat_assignment& a) -> caf::result<atom::ok> {
+      [s](chat_assignment& a) -> caf::result<json_page> {
         s->assignments.push_back(a);
         if (s->assignment_failures_left > 0) {
           --s->assignment_failures_left;
           return make_error(ec::storage_unavailable, "mock: down");
         }
+        if (s->closed_chats.count(a.chat.value))
+          return make_error(ec::not_found, "mock: closed");
+        return json_page{R"({"id":")" + a.chat.value + R"(","agentId":")" + a.agent.value + "\"}",
+                         1, true};
+      },
+      [s](chat_close& c) -> caf::result<json_page> {
+        s->closes.push_back(c);
+        if (s->fail_writes)
+          return make_error(ec::storage_unavailable, "mock: down");
+        s->closed_chats.insert(c.chat.value);
+        return json_page{R"({"id":")" + c.chat.value + R"(","status":"closed"})", 1, true};
+      },
+      [s](outbound_message& m) -> caf::result<stored_message> {
+        s->outbound.push_back(m);
+        if (s->fail_writes)
+          return make_error(ec::storage_unavailable, "mock: down");
+        auto id = "out-" + std::to_string(s->outbound.size());
+        return stored_message{message_id{id}, R"({"id":")" + id + R"(","chatId":")" + m.chat.value +
+                                                  R"(","direction":"out","status":"pending"})"};
+      },
+      [s](send_outcome& o) -> caf::result<atom::ok> {
+        s->outcomes.push_back(o);
         return atom::ok_v;
+      },
+      [](atom::load, atom::numbers) -> caf::result<std::vector<number_profile>> {
+        return std::vector<number_profile>{};
       },
       [](atom::ping) -> caf::result<atom::ok> { return atom::ok_v; },
   };

@@ -27,7 +27,11 @@ struct storage_script {
   std::vector<number_lookup> lookups;
   std::vector<chat_assignment> assignments;
   std::vector<agent_status_event> statuses_recorded;
-  int assignment_failures_left = 0; // answer this many assignments with storage_unavailable
+  std::vector<chat_close> closes;
+  std::vector<outbound_message> outbound;
+  std::vector<send_outcome> outcomes;
+  std::set<std::string> closed_chats; // assignments to these answer not_found
+  int assignment_failures_left = 0;   // answer this many assignments with storage_unavailable
   std::map<std::string, std::string> stored; // "number|provider id" -> message id
 };
 

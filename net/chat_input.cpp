@@ -1,0 +1,134 @@
+#include "net/chat_input.hpp"
+
+#include <algorithm>
+#include <array>
+#include <regex>
+
+namespace crm::net {
+
+namespace {
+
+using json = nlohmann::json;
+
+/// WhatsApp's limit for a text body.
+constexpr size_t max_text = 4096;
+constexpr size_t max_reason = 500;
+
+const std::array<const char*, 6> outcomes = {"promise",      "paid",        "refused",
+                                             "wrong_number", "unreachable", "call_back"};
+
+bool blank(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
+}
+
+/// A calendar date written YYYY-MM-DD.
+bool is_date(const std::string& s) {
+  static const std::regex shape{"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"};
+  if (!std::regex_match(s, shape))
+    return false;
+  int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2)), d = std::stoi(s.substr(8, 2));
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 2000 || m < 1 || m > 12 || d < 1)
+    return false;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= days[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
+std::optional<input_error> read_reason(const json& body, chat_command& cmd, bool required) {
+  auto it = body.find("reason");
+  if (it == body.end() || it->is_null()) {
+    if (required)
+      return input_error{"reason", "a transfer needs a reason"};
+    return std::nullopt;
+  }
+  if (!it->is_string() || (required && blank(it->get<std::string>())) ||
+      it->get<std::string>().size() > max_reason)
+    return input_error{"reason", "reason must be a non-empty string of at most 500 characters"};
+  cmd.reason = it->get<std::string>();
+  return std::nullopt;
+}
+
+std::optional<input_error> read_agent(const json& body, chat_command& cmd, bool nullable) {
+  auto it = body.find("agentId");
+  if (nullable && (it == body.end() || it->is_null()))
+    return std::nullopt; // back to the queue
+  if (it == body.end() || !it->is_string() || !is_uuid(it->get<std::string>()))
+    return input_error{"agentId", nullable ? "agentId must be a user id or null"
+                                           : "agentId must be a user id"};
+  cmd.agent = it->get<std::string>();
+  return std::nullopt;
+}
+
+std::optional<input_error> read_send(const json& body, chat_command& cmd) {
+  cmd.type = body.value("type", json("text")).is_string() ? body.value("type", "text") : "";
+  if (cmd.type != "text")
+    return input_error{"type", "type must be \"text\" (templates and media arrive with the "
+                               "provider clients)"};
+  auto text = body.find("text");
+  if (text == body.end() || !text->is_string() || blank(text->get<std::string>()))
+    return input_error{"text", "text must be a non-empty string"};
+  cmd.text = text->get<std::string>();
+  if (cmd.text.size() > max_text)
+    return input_error{"text", "text must be at most 4096 bytes"};
+  return std::nullopt;
+}
+
+std::optional<input_error> read_close(const json& body, chat_command& cmd) {
+  auto outcome = body.find("outcome");
+  if (outcome == body.end() || !outcome->is_string() ||
+      std::find(outcomes.begin(), outcomes.end(), outcome->get<std::string>()) == outcomes.end())
+    return input_error{"outcome", "outcome must be one of promise, paid, refused, wrong_number, "
+                                  "unreachable, call_back"};
+  cmd.outcome = outcome->get<std::string>();
+  auto promise = body.find("promise");
+  bool given = promise != body.end() && !promise->is_null();
+  if (cmd.outcome != "promise") {
+    if (given)
+      return input_error{"promise", "a promise goes with the outcome \"promise\" only"};
+    return std::nullopt;
+  }
+  if (!given || !promise->is_object())
+    return input_error{"promise", "the outcome \"promise\" needs {amount, dueDate}"};
+  auto amount = promise->find("amount");
+  if (amount == promise->end() || !amount->is_number() || amount->get<double>() <= 0 ||
+      amount->get<double>() >= 1e14)
+    return input_error{"promise.amount", "amount must be a positive number"};
+  auto due = promise->find("dueDate");
+  if (due == promise->end() || !due->is_string() || !is_date(due->get<std::string>()))
+    return input_error{"promise.dueDate", "dueDate must be a date written YYYY-MM-DD"};
+  cmd.promise = json{{"amount", *amount}, {"dueDate", *due}}.dump();
+  return std::nullopt;
+}
+
+} // namespace
+
+bool is_uuid(const std::string& s) {
+  static const std::regex uuid{"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$"};
+  return std::regex_match(s, uuid);
+}
+
+std::optional<input_error> read_chat_command(const std::string& kind, const json& body,
+                                             chat_command& cmd) {
+  if (!body.is_object())
+    return input_error{"body", "the body must be a JSON object"};
+  cmd.kind = kind;
+  if (kind == "send")
+    return read_send(body, cmd);
+  if (kind == "assign") {
+    if (auto err = read_agent(body, cmd, false))
+      return err;
+    return read_reason(body, cmd, false);
+  }
+  if (kind == "transfer") {
+    if (auto err = read_agent(body, cmd, true))
+      return err;
+    return read_reason(body, cmd, true);
+  }
+  if (kind == "close")
+    return read_close(body, cmd);
+  if (kind == "typing")
+    return std::nullopt;
+  return input_error{"action", "unknown chat command " + kind};
+}
+
+} // namespace crm::net

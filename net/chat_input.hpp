@@ -1,0 +1,26 @@
+#pragma once
+
+#include "actors/messages.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+namespace crm::net {
+
+/// Why a command's input was refused: the field and what is wrong with it.
+struct input_error {
+  std::string field;
+  std::string message;
+};
+
+/// Reads a chat command of `kind` (send, assign, transfer, close, typing) from a REST
+/// body or a WebSocket action's data into `cmd`; the same rules serve both doors.
+std::optional<input_error> read_chat_command(const std::string& kind, const nlohmann::json& body,
+                                             chat_command& cmd);
+
+/// True for a canonical UUID string.
+bool is_uuid(const std::string& s);
+
+} // namespace crm::net
