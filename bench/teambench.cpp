@@ -1,0 +1,306 @@
+// crm-teambench: a collections team at work, measured from the outside.
+//
+//   --scenario latency     30 agents on WebSockets, debtors writing signed Meta webhooks at a
+//                          steady --rate (open loop); reports the time from sending a webhook
+//                          to the agent's WebSocket receiving its `message.new` (p50/p99/p99.9).
+//   --scenario assignment  the server starts with a long queue and every agent offline; all
+//                          agents go available at once; reports how fast the DISPATCHER fills
+//                          their slots (`chat.assigned` received per second).
+//
+// Agents are given as user ids (--agents file, one per line); tokens are signed with
+// --jwt-secret like the server's own.
+
+// <utility> first: Boost 1.74 Asio uses std::exchange without including it.
+#include <utility>
+// (keeps clang-format from moving <utility>)
+#include "net/auth/jwt.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/ws_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using json = nlohmann::json;
+using steady = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+struct options {
+  std::string scenario = "latency";
+  unsigned short port = 8080;
+  std::string jwt_secret, app_secret, phone_number_id = "100000000000001";
+  std::string agents_file, json_out;
+  double rate = 1000;
+  double duration_s = 20;
+  int debtors = 600;
+  int senders = 32;
+  long expect = 0;
+};
+
+options parse(int argc, char** argv) {
+  options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    if (k == "--scenario")
+      o.scenario = v;
+    else if (k == "--port")
+      o.port = static_cast<unsigned short>(std::stoi(v));
+    else if (k == "--jwt-secret")
+      o.jwt_secret = v;
+    else if (k == "--app-secret")
+      o.app_secret = v;
+    else if (k == "--phone-number-id")
+      o.phone_number_id = v;
+    else if (k == "--agents")
+      o.agents_file = v;
+    else if (k == "--json")
+      o.json_out = v;
+    else if (k == "--rate")
+      o.rate = std::stod(v);
+    else if (k == "--duration")
+      o.duration_s = std::stod(v);
+    else if (k == "--debtors")
+      o.debtors = std::stoi(v);
+    else if (k == "--senders")
+      o.senders = std::stoi(v);
+    else if (k == "--expect")
+      o.expect = std::stol(v);
+    else
+      throw std::runtime_error("unknown option " + k);
+  }
+  if (o.jwt_secret.empty() || o.agents_file.empty())
+    throw std::runtime_error("--jwt-secret and --agents are required");
+  return o;
+}
+
+std::int64_t ns_since(steady::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now() - t0).count();
+}
+
+/// The agents' WebSockets, each read by its own thread.
+struct team {
+  team(const options& o, const std::vector<std::string>& ids) {
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    for (auto& id : ids) {
+      auto token = crm::net::auth::sign_jwt({id, "agent", 0, now, now + 3600}, o.jwt_secret);
+      clients.push_back(std::make_unique<crm::test::ws_client>(o.port, token));
+      if (!clients.back()->connected())
+        throw std::runtime_error("agent " + id + " could not connect");
+    }
+  }
+
+  /// Every agent asks to be available; returns once all answered.
+  void all_available() {
+    for (auto& c : clients)
+      c->send(R"({"action":"agent.status","data":{"status":"available"},"id":1})");
+  }
+
+  /// Starts one reader per agent calling on_frame(frame) until stop().
+  template <class F>
+  void read(F on_frame) {
+    for (auto& c : clients)
+      readers.emplace_back([this, c = c.get(), on_frame] {
+        while (!stopping.load())
+          if (auto frame = c->read(100ms))
+            on_frame(*frame);
+      });
+  }
+
+  void stop() {
+    stopping = true;
+    for (auto& t : readers)
+      t.join();
+  }
+
+  std::vector<std::unique_ptr<crm::test::ws_client>> clients;
+  std::vector<std::thread> readers;
+  std::atomic<bool> stopping{false};
+};
+
+/// A keep-alive HTTP connection posting signed webhooks.
+struct webhook_sender {
+  webhook_sender(unsigned short port) : stream{ioc} {
+    stream.connect(asio::ip::tcp::endpoint{asio::ip::make_address("127.0.0.1"), port});
+  }
+
+  int post(const options& o, const std::string& body) {
+    http::request<http::string_body> req{http::verb::post, "/api/v1/webhooks/meta", 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::content_type, "application/json");
+    req.set("X-Hub-Signature-256", crm::test::meta_signature(o.app_secret, body));
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    return static_cast<int>(res.result_int());
+  }
+
+  asio::io_context ioc;
+  beast::tcp_stream stream;
+};
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty())
+    return 0;
+  auto idx = static_cast<size_t>(p * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(idx), v.end());
+  return v[idx];
+}
+
+std::string phone_of(int debtor) {
+  return "57301" + std::to_string(1000000 + debtor);
+}
+
+json latency(const options& o, team& agents) {
+  auto total = static_cast<long>(o.rate * o.duration_s);
+  long warm = o.debtors;
+  std::vector<std::atomic<std::int64_t>> sent(static_cast<size_t>(warm + total));
+  std::vector<std::atomic<std::int64_t>> received(sent.size());
+  std::atomic<long> assigned{0}, failures{0};
+  auto t0 = steady::now();
+  agents.read([&](const std::string& frame) {
+    if (frame.find("\"chat.assigned\"") != std::string::npos) {
+      ++assigned;
+      return;
+    }
+    if (frame.find("\"message.new\"") == std::string::npos)
+      return;
+    auto at = ns_since(t0);
+    auto id = json::parse(frame)["data"].value("providerId", "");
+    if (id.rfind("wamid.L", 0) == 0)
+      received.at(std::stoul(id.substr(7))) = at;
+  });
+  agents.all_available();
+  std::this_thread::sleep_for(500ms);
+  // Send message k of the run at t0 + k / rate, spread over the senders (open loop).
+  auto send_range = [&](long first, long count, double rate) {
+    auto start = steady::now();
+    std::vector<std::thread> threads;
+    for (int s = 0; s < o.senders; ++s)
+      threads.emplace_back([&, s] {
+        webhook_sender out{o.port};
+        for (long k = s; k < count; k += o.senders) {
+          std::this_thread::sleep_until(start + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                                                    static_cast<double>(k) * 1e9 / rate)));
+          auto seq = first + k;
+          auto body = crm::test::meta_text_webhook(
+              o.phone_number_id, phone_of(static_cast<int>(seq % o.debtors)),
+              "wamid.L" + std::to_string(seq), "Quiero pagar mi deuda");
+          sent.at(static_cast<size_t>(seq)) = ns_since(t0);
+          if (out.post(o, body) != 200)
+            ++failures;
+        }
+      });
+    for (auto& t : threads)
+      t.join();
+  };
+  // Warm-up: every debtor writes once and its chat reaches an agent.
+  send_range(0, warm, std::min(o.rate, 500.0));
+  for (int i = 0; i < 600 && assigned.load() < warm; ++i)
+    std::this_thread::sleep_for(100ms);
+  std::printf("warm-up: %ld of %ld chats assigned\n", assigned.load(), warm);
+  auto run_start = steady::now();
+  send_range(warm, total, o.rate);
+  std::chrono::duration<double> took = steady::now() - run_start;
+  std::this_thread::sleep_for(3s); // stragglers
+  agents.stop();
+  std::vector<double> ms;
+  long missing = 0;
+  for (auto k = warm; k < warm + total; ++k) {
+    auto r = received[static_cast<size_t>(k)].load(), s = sent[static_cast<size_t>(k)].load();
+    if (r == 0)
+      ++missing;
+    else
+      ms.push_back(static_cast<double>(r - s) / 1e6);
+  }
+  json result = {{"scenario", "webhook-to-agent-ws"},
+                 {"agents", agents.clients.size()},
+                 {"debtors", o.debtors},
+                 {"target_rate", o.rate},
+                 {"achieved_rate", static_cast<double>(total) / took.count()},
+                 {"messages", total},
+                 {"delivered", ms.size()},
+                 {"missing", missing},
+                 {"http_failures", failures.load()},
+                 {"p50_ms", percentile(ms, 0.50)},
+                 {"p99_ms", percentile(ms, 0.99)},
+                 {"p999_ms", percentile(ms, 0.999)},
+                 {"max_ms", ms.empty() ? 0 : *std::max_element(ms.begin(), ms.end())}};
+  std::printf("webhook -> agent WebSocket message.new at %.0f msg/s (achieved %.0f), %zu agents:\n"
+              "  delivered %zu of %ld, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms\n",
+              o.rate, result["achieved_rate"].get<double>(), agents.clients.size(), ms.size(),
+              total, result["p50_ms"].get<double>(), result["p99_ms"].get<double>(),
+              result["p999_ms"].get<double>(), result["max_ms"].get<double>());
+  return result;
+}
+
+json assignment(const options& o, team& agents) {
+  std::atomic<long> assigned{0};
+  std::atomic<std::int64_t> last_ns{0};
+  auto t0 = steady::now();
+  agents.read([&](const std::string& frame) {
+    if (frame.find("\"chat.assigned\"") != std::string::npos) {
+      ++assigned;
+      last_ns = ns_since(t0);
+    }
+  });
+  agents.all_available();
+  for (int i = 0; i < 1200 && assigned.load() < o.expect; ++i)
+    std::this_thread::sleep_for(100ms);
+  agents.stop();
+  auto secs = static_cast<double>(last_ns.load()) / 1e9;
+  json result = {{"scenario", "assignment"},
+                 {"agents", agents.clients.size()},
+                 {"expected", o.expect},
+                 {"assigned", assigned.load()},
+                 {"seconds", secs},
+                 {"assignments_per_s", secs > 0 ? static_cast<double>(assigned.load()) / secs : 0}};
+  std::printf("assignment: %ld of %ld chats assigned to %zu agents in %.2f s (%.0f per s)\n",
+              assigned.load(), o.expect, agents.clients.size(), secs,
+              result["assignments_per_s"].get<double>());
+  return result;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  try {
+    auto o = parse(argc, argv);
+    std::vector<std::string> ids;
+    std::ifstream in{o.agents_file};
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty())
+        ids.push_back(line);
+    team agents{o, ids};
+    auto result = o.scenario == "latency" ? latency(o, agents) : assignment(o, agents);
+    if (!o.json_out.empty())
+      std::ofstream{o.json_out} << result.dump(2) << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "crm-teambench: %s\n", e.what());
+    return 1;
+  }
+}
