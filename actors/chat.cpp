@@ -27,10 +27,11 @@ void chat_state::apply(const std::string& provider_id, const inbound_ack& ack) {
 }
 
 void chat_state::publish(const char* name, const nlohmann::json& data, const std::string& agent,
-                         bool supervisors) const {
+                         bool supervisors, bool watchers) const {
   if (peers.hub)
-    caf::anon_send(peers.hub, ws_event{name, data.dump(),
-                                       agent.empty() ? conversation.agent_id : agent, supervisors});
+    caf::anon_send(peers.hub,
+                   ws_event{name, data.dump(), agent.empty() ? conversation.agent_id : agent,
+                            supervisors, watchers ? conversation.id.value : std::string{}});
 }
 
 nlohmann::json chat_state::summary() const {

@@ -57,9 +57,10 @@ struct chat_state {
   /// already counts the chat, so the decision must not be lost to a database hiccup).
   void persist_assignment(chat_actor::pointer self);
 
-  /// Pushes an event to `agent` (the chat's agent when empty) and, when asked, supervisors.
+  /// Pushes an event to `agent` (the chat's agent when empty) and, when asked, to the
+  /// supervisors and the sessions watching the chat.
   void publish(const char* name, const nlohmann::json& data, const std::string& agent = {},
-               bool supervisors = true) const;
+               bool supervisors = true, bool watchers = true) const;
 
   /// The chat as events describe it.
   nlohmann::json summary() const;

@@ -103,7 +103,8 @@ void announce_move(self_ptr self, const std::string& from, const chat_command& c
   event["toAgentId"] = nullable(to);
   event["reason"] = cmd.reason;
   event["byUserId"] = nullable(cmd.by_user);
-  st.publish("chat.transferred", event, from, to.empty());
+  // One copy each for the two agents; supervisors and watchers get one in all.
+  st.publish("chat.transferred", event, from, to.empty(), to.empty());
   if (!to.empty())
     st.publish("chat.transferred", event, to, true);
 }

@@ -136,6 +136,9 @@ using ws_hub_actor = caf::typed_actor<
     caf::reacts_to<atom::join, ws_user, ws_sink_ptr>,
     // A session closed.
     caf::reacts_to<atom::leave, std::uint64_t>,
+    // A session follows one chat's events (its chat room) / stops following it.
+    caf::reacts_to<atom::watch, std::uint64_t, chat_id>,
+    caf::reacts_to<atom::unwatch, std::uint64_t, chat_id>,
     // An event to push to its rooms.
     caf::reacts_to<ws_event>,
     // Sessions open right now.

@@ -328,13 +328,14 @@ struct ws_user {
   std::string role;
 };
 
-/// An event for browsers: `{"event": name, "data": data}` to the agent's room (when set)
-/// and to the supervisors' room (when `supervisors`).
+/// An event for browsers: `{"event": name, "data": data}` to the agent's room (when set),
+/// to the supervisors' room (when `supervisors`) and to the chat's room (when set).
 struct ws_event {
   std::string name;
   std::string data; // JSON object
   std::string agent_id;
   bool supervisors = true;
+  std::string chat_id;
 };
 
 /// What a storage worker commits in one transaction.
@@ -524,7 +525,7 @@ typename Inspector::result_type inspect(Inspector& f, ws_user& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ws_event& x) {
-  return f(caf::meta::type_name("ws_event"), x.name, x.data, x.agent_id, x.supervisors);
+  return f(caf::meta::type_name("ws_event"), x.name, x.data, x.agent_id, x.supervisors, x.chat_id);
 }
 
 template <class Inspector>

@@ -7,6 +7,9 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <iterator>
+
 namespace crm {
 
 bool ws_hub_state::sees_everything(const std::string& role) {
@@ -15,16 +18,24 @@ bool ws_hub_state::sees_everything(const std::string& role) {
 
 namespace {
 
+/// Takes session `id` out of `room` of `rooms`.
+void leave_room(std::unordered_multimap<std::string, std::uint64_t>& rooms, const std::string& room,
+                std::uint64_t id) {
+  auto [first, last] = rooms.equal_range(room);
+  for (auto r = first; r != last; ++r)
+    if (r->second == id) {
+      rooms.erase(r);
+      return;
+    }
+}
+
 void drop(ws_hub_state& st, std::uint64_t id) {
   auto it = st.sessions.find(id);
   if (it == st.sessions.end())
     return;
-  auto [first, last] = st.agent_rooms.equal_range(it->second.user.user_id);
-  for (auto r = first; r != last; ++r)
-    if (r->second == id) {
-      st.agent_rooms.erase(r);
-      break;
-    }
+  leave_room(st.agent_rooms, it->second.user.user_id, id);
+  for (auto r = st.chat_rooms.begin(); r != st.chat_rooms.end();)
+    r = r->second == id ? st.chat_rooms.erase(r) : std::next(r);
   st.sessions.erase(it);
   metrics::ws_sessions().Set(static_cast<double>(st.sessions.size()));
 }
@@ -67,6 +78,16 @@ ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> 
                   });
       },
       [self](agent_directory& directory) { self->state.agents = std::move(directory); },
+      [self](atom::watch, std::uint64_t id, const chat_id& chat) {
+        auto& st = self->state;
+        if (!st.sessions.count(id))
+          return;
+        leave_room(st.chat_rooms, chat.value, id); // watching twice is watching once
+        st.chat_rooms.emplace(chat.value, id);
+      },
+      [self](atom::unwatch, std::uint64_t id, const chat_id& chat) {
+        leave_room(self->state.chat_rooms, chat.value, id);
+      },
       [self](const ws_event& ev) {
         auto& st = self->state;
         // One serialisation for every session that gets it.
@@ -82,6 +103,13 @@ ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> 
           for (auto& [id, s] : st.sessions)
             if (ws_hub_state::sees_everything(s.user.role) && s.user.user_id != ev.agent_id)
               targets.push_back(id);
+        if (!ev.chat_id.empty()) {
+          auto [first, last] = st.chat_rooms.equal_range(ev.chat_id);
+          for (auto r = first; r != last; ++r)
+            targets.push_back(r->second);
+          std::sort(targets.begin(), targets.end()); // a watcher may be in another room too
+          targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+        }
         for (auto id : targets)
           if (auto it = st.sessions.find(id); it != st.sessions.end())
             it->second.sink->push(frame);

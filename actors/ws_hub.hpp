@@ -27,6 +27,7 @@ struct ws_hub_state {
   agent_directory agents;
   std::unordered_map<std::uint64_t, session> sessions;
   std::unordered_multimap<std::string, std::uint64_t> agent_rooms; // user id -> sessions
+  std::unordered_multimap<std::string, std::uint64_t> chat_rooms;  // chat id -> sessions
 };
 
 ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> self,

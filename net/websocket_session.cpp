@@ -111,6 +111,8 @@ void websocket_session::handle_frame(const std::string& text) {
                    responder_ptr{out});
     return;
   }
+  if (action == "chat.watch" || action == "chat.unwatch")
+    return watch(action == "chat.watch", data, id);
   auto chat_action = action == "message.send" ? "send" : action == "chat.typing" ? "typing" : "";
   if (*chat_action) {
     chat_command cmd;
@@ -129,6 +131,26 @@ void websocket_session::handle_frame(const std::string& text) {
     return;
   }
   fail("unknown_action", "this action is not supported");
+}
+
+void websocket_session::watch(bool on, const json& data, const json& id) {
+  auto reply = [&](bool ok, const char* code, const char* message) {
+    json frame = {{"reply", id}, {"ok", ok}};
+    if (!ok)
+      frame["error"] = {{"code", code}, {"message", message}};
+    enqueue(frame_of(std::move(frame)));
+  };
+  auto chat = data.is_object() ? data.value("chatId", json{}) : json{};
+  if (!chat.is_string() || !is_uuid(chat.get<std::string>()))
+    return reply(false, "invalid_input", "data.chatId must be a chat id");
+  // Agents get their own chats' events already, and no one else's.
+  if (user_.role == "agent" || !role_has(user_.role, "chats:read"))
+    return reply(false, "forbidden", "this role may not watch chats");
+  if (on)
+    caf::anon_send(services_.hub, atom::watch_v, id_, chat_id{chat.get<std::string>()});
+  else
+    caf::anon_send(services_.hub, atom::unwatch_v, id_, chat_id{chat.get<std::string>()});
+  reply(true, "", "");
 }
 
 void websocket_session::push(std::shared_ptr<const std::string> frame) {

@@ -5,6 +5,7 @@
 #include "net/services.hpp"
 
 #include <boost/beast/websocket.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <atomic>
 #include <deque>
@@ -34,6 +35,9 @@ class websocket_session : public ws_sink, public std::enable_shared_from_this<we
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   void handle_frame(const std::string& text);
+  /// chat.watch / chat.unwatch: joins or leaves a chat's room (staff who do not see every
+  /// chat, e.g. auditors, follow one conversation live).
+  void watch(bool on, const nlohmann::json& data, const nlohmann::json& id);
   void enqueue(std::shared_ptr<const std::string> frame);
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);

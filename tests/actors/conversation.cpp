@@ -26,6 +26,8 @@ ws_hub_actor::behavior_type recording_hub(ws_hub_actor::pointer, event_log log) 
   return {
       [](atom::join, ws_user&, ws_sink_ptr&) {},
       [](atom::leave, std::uint64_t) {},
+      [](atom::watch, std::uint64_t, const chat_id&) {},
+      [](atom::unwatch, std::uint64_t, const chat_id&) {},
       [log](ws_event& ev) { log->push_back(std::move(ev)); },
       [](atom::status) { return std::uint64_t{0}; },
       [](agent_directory&) {},

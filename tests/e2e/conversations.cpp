@@ -77,6 +77,30 @@ BOOST_AUTO_TEST_CASE(an_agent_reply_is_stored_pending_and_moves_to_sent_live) {
   BOOST_CHECK(eventually("messages where chat_id = '" + chat + "' and direction = 'out'", 2));
 }
 
+BOOST_AUTO_TEST_CASE(staff_who_do_not_see_every_chat_can_watch_one) {
+  auto auditor = add_user("auditora@demo.crm", "auditor");
+  ws_client watcher{server->port(), token(auditor, "auditor")};
+  ws_client a{server->port(), token(agent_a, "agent")};
+  BOOST_REQUIRE(watcher.connected() && a.connected());
+  BOOST_REQUIRE_EQUAL(set_status(agent_a, "available").status, 200);
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001110009", "wamid.W1"), 200);
+  auto chat = assigned_chat_of("573001110009");
+  BOOST_CHECK(!watcher.read_until("wamid.W1", 300ms)); // not watching yet
+  watcher.send(json{{"action", "chat.watch"}, {"id", 3}, {"data", {{"chatId", chat}}}}.dump());
+  auto ok = watcher.read_until("\"reply\":3", 5s);
+  BOOST_REQUIRE(ok);
+  BOOST_CHECK_EQUAL(json::parse(*ok)["ok"], true);
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001110009", "wamid.W2"), 200);
+  BOOST_CHECK(watcher.read_until("wamid.W2", 5s));
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001110010", "wamid.W3"), 200); // another chat
+  BOOST_CHECK(!watcher.read_until("wamid.W3", 500ms));
+  // Agents see their own chats only: watching is not for them.
+  a.send(json{{"action", "chat.watch"}, {"id", 4}, {"data", {{"chatId", chat}}}}.dump());
+  auto refused = a.read_until("\"reply\":4", 5s);
+  BOOST_REQUIRE(refused);
+  BOOST_CHECK_EQUAL(json::parse(*refused)["error"]["code"], "forbidden");
+}
+
 BOOST_AUTO_TEST_CASE(bad_commands_are_refused_and_change_nothing) {
   BOOST_REQUIRE_EQUAL(set_status(agent_a, "available").status, 200);
   BOOST_REQUIRE_EQUAL(debtor_writes("573001110002", "wamid.B1"), 200);
