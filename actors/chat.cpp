@@ -73,6 +73,17 @@ void chat_state::back_to_queue(chat_actor::pointer self) {
                                               {}});
 }
 
+void chat_state::publish_status(const message_status_changed& c) const {
+  nlohmann::json data = {{"id", c.id.value},
+                         {"chatId", c.chat.value},
+                         {"status", c.status},
+                         {"providerId", c.provider_id.empty() ? nlohmann::json(nullptr)
+                                                              : nlohmann::json(c.provider_id)}};
+  if (!c.error.empty())
+    data["error"] = nlohmann::json::parse(c.error, nullptr, false);
+  publish("message.status", data);
+}
+
 bool chat_state::visible_to(const chat_command& cmd) const {
   return cmd.by_role != "agent" || conversation.agent_id == cmd.by_user;
 }
@@ -178,6 +189,7 @@ chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
       },
       [self](chat_command& cmd) { return handle_command(self, cmd); },
       [self](const requeue_check& check) { return handle_requeue_check(self, check); },
+      [self](const message_status_changed& c) { self->state.publish_status(c); },
       [self](atom::tick) { self->state.persist_assignment(self); },
   };
 }

@@ -74,6 +74,9 @@ struct chat_state {
   /// Puts the chat back in the DISPATCHER's queue (after the write said so).
   void back_to_queue(chat_actor::pointer self);
 
+  /// Pushes a message's new status to the chat's agent and supervisors.
+  void publish_status(const message_status_changed& c) const;
+
   /// The user may act on this chat: agents only on their own.
   bool visible_to(const chat_command& cmd) const;
 
@@ -84,9 +87,6 @@ struct chat_state {
   std::deque<std::string> recent_order;
   /// Re-deliveries that arrive while the first copy is being committed wait here.
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<inbound_ack>>> in_flight;
-  /// Sends handed to the NUMBER whose outcome is not recorded yet (a closed chat stays up
-  /// until they are).
-  int sends_in_flight = 0;
   bool closed = false;
 };
 

@@ -21,61 +21,30 @@ json nullable(const std::string& s) {
   return s.empty() ? json(nullptr) : json(s);
 }
 
-/// Records the provider's answer to a send and pushes the new status; the chat stays up
-/// until every outcome is recorded.
-void record_outcome(self_ptr self, send_outcome outcome) {
-  auto& st = self->state;
-  auto event = json{{"id", outcome.id.value},
-                    {"chatId", st.conversation.id.value},
-                    {"status", outcome.status},
-                    {"providerId", nullable(outcome.provider_id)}};
-  if (!outcome.error.empty())
-    event["error"] = json::parse(outcome.error);
-  self->request(st.peers.storage, timeouts::commit, std::move(outcome))
-      .then(
-          [self, event](atom::ok) {
-            self->state.publish("message.status", event);
-            if (--self->state.sends_in_flight == 0 && self->state.closed)
-              self->quit();
-          },
-          [self, event](caf::error& err) {
-            // The message stays pending in the database; the WhatsApp issue resumes those.
-            spdlog::error("chat {}: outcome of message {} not recorded: {}",
-                          self->state.conversation.id.value, event["id"].get<std::string>(),
-                          caf::to_string(err));
-            if (--self->state.sends_in_flight == 0 && self->state.closed)
-              self->quit();
-          });
-}
-
-/// Hands a stored message to the chat's NUMBER.
+/// Hands a stored message to the chat's NUMBER, which records and reports its outcome.
+/// Without a running number the message fails at once (recorded, then pushed).
 void hand_to_number(self_ptr self, const stored_message& stored, const chat_command& cmd) {
   auto& st = self->state;
-  ++st.sends_in_flight;
-  auto failed = [self, id = stored.id](const std::string& code, const std::string& message) {
-    record_outcome(self, {id, "", "failed", json{{"code", code}, {"message", message}}.dump()});
-  };
-  auto it = st.peers.numbers.table ? st.peers.numbers.table->find(st.conversation.number.value)
-                                   : decltype(st.peers.numbers.table->end()){};
-  if (!st.peers.numbers.table || it == st.peers.numbers.table->end())
-    return failed("number_unavailable", "the chat's WhatsApp number is not running");
-  send_request req{stored.id, st.conversation.number, st.conversation.debtor_phone, cmd.type,
-                   cmd.text};
-  self->request(it->second, timeouts::send, std::move(req))
-      .then(
-          [self, id = stored.id](send_receipt& receipt) {
-            record_outcome(self, {id, receipt.provider_id, "sent", ""});
-          },
-          [failed](caf::error& err) {
-            failed(code_of(err) == ec::none ? "send_failed" : to_string(code_of(err)),
-                   message_of(err).empty() ? caf::to_string(err) : message_of(err));
-          });
+  auto& numbers = st.peers.numbers.table;
+  auto it = numbers ? numbers->find(st.conversation.number.value) : decltype(numbers->end()){};
+  if (!numbers || it == numbers->end()) {
+    auto error = json{{"code", "number_unavailable"},
+                      {"message", "the chat's WhatsApp number is not running"}};
+    self->request(st.peers.storage, timeouts::commit,
+                  send_outcome{stored.id, "", "failed", error.dump()})
+        .then([self](message_status_changed& c) { self->state.publish_status(c); },
+              [](caf::error&) {});
+    return;
+  }
+  self->send(it->second,
+             outbound_job{stored.id, st.conversation.id, st.conversation.number,
+                          st.conversation.debtor_phone, cmd.type, cmd.text, cmd.details, 0});
 }
 
 caf::result<json_page> send_message(self_ptr self, chat_command& cmd) {
   auto& st = self->state;
   auto rp = self->make_response_promise<json_page>();
-  outbound_message m{st.conversation.id, cmd.type, cmd.text, cmd.by_user};
+  outbound_message m{st.conversation.id, cmd.type, cmd.text, cmd.by_user, cmd.details};
   self->request(st.peers.storage, timeouts::commit, std::move(m))
       .await(
           [self, rp, cmd](stored_message& stored) mutable {
@@ -204,8 +173,7 @@ caf::result<json_page> close_chat(self_ptr self, chat_command& cmd) {
             event["byUserId"] = nullable(cmd.by_user);
             st.publish("chat.closed", event, holder);
             rp.deliver(std::move(stored));
-            if (st.sends_in_flight == 0)
-              self->quit();
+            self->quit();
           },
           [rp](caf::error& err) mutable { rp.deliver(err); });
   return rp;

@@ -171,6 +171,11 @@ chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self, c
           return self->delegate(chat, std::move(check));
         return std::int64_t{0};
       },
+      [self](message_status_changed& c) {
+        if (auto chat = self->state.find(c.chat.value))
+          self->send(chat, std::move(c));
+        // A closed chat's late statuses are stored; nobody is watching it live.
+      },
       [self](atom::remove, const chat_id& closed) {
         // The CHAT closed: the next message from its phone opens a new chat.
         auto& st = self->state;

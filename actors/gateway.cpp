@@ -106,7 +106,9 @@ void route_messages(gateway_actor::stateful_pointer<gateway_state> self, const j
   for (auto& st : change.statuses) {
     self->request(self->state.peers.storage, timeouts::route, status_event{number.id, st})
         .then(
-            [job](atom::ok) {
+            [self, job](std::vector<message_status_changed>& moved) {
+              for (auto& c : moved)
+                self->send(self->state.peers.registry, std::move(c));
               ++job->statuses;
               metrics::inbound_statuses(job->provider, "stored").Increment();
               job->done();

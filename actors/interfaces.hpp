@@ -32,8 +32,12 @@ using storage_single_actor = caf::typed_actor<
     caf::replies_to<chat_close>::with<json_page>,
     // Stores an outbound message as pending.
     caf::replies_to<outbound_message>::with<stored_message>,
-    // Records the provider's answer to a send.
-    caf::replies_to<send_outcome>::with<atom::ok>,
+    // Records the provider's answer to a send; answers the message's status afterwards.
+    caf::replies_to<send_outcome>::with<message_status_changed>,
+    // Counts a send attempt before the request leaves (never sent twice blindly).
+    caf::replies_to<atom::attempt, message_id>::with<atom::ok>,
+    // A number's pending outbound messages, oldest first (start-up).
+    caf::replies_to<atom::load, atom::outbox, number_id>::with<std::vector<outbound_job>>,
     // Records an agent's new status and when it began.
     caf::replies_to<agent_status_event>::with<atom::ok>,
     // Chats for the API (list or one), filtered and limited to the viewer.
@@ -49,8 +53,9 @@ using storage_batched_actor = caf::typed_actor<
     caf::replies_to<open_chat_request>::with<chat_snapshot>,
     // Appends an inbound message (deduped on number + provider id).
     caf::replies_to<append_message>::with<inbound_ack>,
-    // Records a provider status and applies it monotonically to its message.
-    caf::replies_to<status_event>::with<atom::ok>,
+    // Records a provider status and applies it monotonically to its message; answers the
+    // message it moved, if any.
+    caf::replies_to<status_event>::with<std::vector<message_status_changed>>,
     // Stores unroutable or error-reporting provider traffic as it came.
     caf::replies_to<provider_event>::with<atom::ok>>;
 
@@ -73,14 +78,6 @@ using redis_actor = caf::typed_actor<
     // Readiness: answers ok when Redis answers PING.
     caf::replies_to<atom::ping>::with<atom::ok>>;
 
-/// A NUMBER: one per WhatsApp number; owns its provider client and outbound queue.
-using number_actor = caf::typed_actor<
-    // Sends a stored message; answers with the provider's id once the provider took it.
-    caf::replies_to<send_request>::with<send_receipt>>;
-
-/// number id -> NUMBER, fixed at start (number management will make it live).
-using number_directory = shared_table<std::unordered_map<std::string, number_actor>>;
-
 /// A CHAT: one per open conversation; its mailbox is the chat's only lock.
 using chat_actor = caf::typed_actor<
     // Takes an inbound message; answers once it is durable (or known).
@@ -91,6 +88,8 @@ using chat_actor = caf::typed_actor<
     caf::replies_to<chat_command>::with<json_page>,
     // Its agent is away: give the chat back to the queue if the agent stopped replying.
     caf::replies_to<requeue_check>::with<std::int64_t>,
+    // A message's status moved (send outcome, provider status): pushed as message.status.
+    caf::reacts_to<message_status_changed>,
     // Timer: retry making the assignment durable.
     caf::reacts_to<atom::tick>>;
 
@@ -107,7 +106,24 @@ using chat_registry_actor = caf::typed_actor<
     // An away agent's check of one of its chats, routed to the CHAT.
     caf::replies_to<requeue_check>::with<std::int64_t>,
     // A CHAT closed: forget it (the next message from its phone opens a new chat).
-    caf::reacts_to<atom::remove, chat_id>>;
+    caf::reacts_to<atom::remove, chat_id>,
+    // A message's status moved: routed to its CHAT, which pushes it.
+    caf::reacts_to<message_status_changed>>;
+
+/// A NUMBER: one per WhatsApp number; owns its provider client and its outbound queue
+/// (paced to the number's rate limit, retried with backoff, resumed from the database).
+using number_actor = caf::typed_actor<
+    // A stored message to send; its outcome is recorded and reaches the CHAT.
+    caf::reacts_to<outbound_job>,
+    // The provider answered one send (posted by net/).
+    caf::reacts_to<provider_reply>,
+    // Timer: the next send slot is due.
+    caf::reacts_to<atom::tick>,
+    // Connects the REGISTRY, through which outcomes reach their CHAT.
+    caf::reacts_to<chat_registry_actor>>;
+
+/// number id -> NUMBER, fixed at start (number management will make it live).
+using number_directory = shared_table<std::unordered_map<std::string, number_actor>>;
 
 /// An AGENT: one per user with the agent role; the single source of truth for "can this
 /// agent take one more chat".

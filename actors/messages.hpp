@@ -65,6 +65,9 @@ struct number_profile {
   std::string provider; // meta | wppconnect
   std::string phone;    // E.164
   std::string campaign_id;
+  std::string meta_phone_number_id;
+  std::string credentials; // sealed (domain/secrets), or empty
+  int rate_per_second = 80;
 };
 
 /// The answer to number_lookup; `found` is false for a number we do not have.
@@ -248,8 +251,9 @@ struct chat_command {
   std::string reason;  // assign, transfer
   std::string outcome; // close
   std::string promise; // close: {"amount", "dueDate"} as JSON, or empty
-  std::string type;    // send: the message type
-  std::string text;    // send
+  std::string type;    // send: text | template
+  std::string text;    // send: the text
+  std::string details; // send: a template's {name, language, components} as JSON
 };
 
 /// An outbound message to store as `pending` (CHAT -> storage).
@@ -258,6 +262,7 @@ struct outbound_message {
   std::string type;
   std::string text;
   std::string sent_by; // user id
+  std::string details; // template: {name, language, components} as JSON
 };
 
 /// A stored message: its id and its API JSON.
@@ -266,18 +271,37 @@ struct stored_message {
   std::string json;
 };
 
-/// CHAT -> NUMBER: send a stored message to the debtor.
-struct send_request {
+/// A stored outbound message in its NUMBER's queue (from a CHAT, or the outbox at start).
+struct outbound_job {
   message_id id;
+  chat_id chat;
   number_id number;
   std::string to; // E.164
   std::string type;
   std::string text;
+  std::string details; // template: {name, language, components} as JSON
+  int attempts = 0;    // provider attempts made (a retry comes back with more)
 };
 
-/// NUMBER -> CHAT: the provider took the message under this id.
-struct send_receipt {
+/// A provider's answer to one send, as net/ classified it.
+struct provider_reply {
+  message_id id;
+  int http_status = 0; // 0: no answer
   std::string provider_id;
+  std::string error_code; // the provider's own code (e.g. "131047"), or ours
+  std::string error_text;
+  bool retriable = false; // the provider did not take it: sending again is safe
+};
+
+/// A stored message's status moved (a send's outcome, a provider status): pushed by its
+/// CHAT as `message.status`.
+struct message_status_changed {
+  chat_id chat;
+  message_id id;
+  std::string status;
+  std::string provider_id;
+  std::string error; // JSON, or empty
+  number_id number;  // with provider_id: which provider status it answers
 };
 
 /// The provider's answer to a send, to record on the message (monotonic status).
@@ -355,6 +379,8 @@ struct write_batch {
 struct write_batch_result {
   std::vector<chat_snapshot> chats;
   std::vector<inbound_ack> acks;
+  /// Messages whose status the batch's provider statuses moved.
+  std::vector<message_status_changed> changed;
 };
 
 // -- inspect (CAF 0.17) ---------------------------------------------------------
@@ -403,7 +429,8 @@ typename Inspector::result_type inspect(Inspector& f, number_lookup& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, number_profile& x) {
-  return f(caf::meta::type_name("number_profile"), x.id, x.provider, x.phone, x.campaign_id);
+  return f(caf::meta::type_name("number_profile"), x.id, x.provider, x.phone, x.campaign_id,
+           x.meta_phone_number_id, x.credentials, x.rate_per_second);
 }
 
 template <class Inspector>
@@ -443,7 +470,7 @@ typename Inspector::result_type inspect(Inspector& f, write_batch& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_batch_result& x) {
-  return f(caf::meta::type_name("write_batch_result"), x.chats, x.acks);
+  return f(caf::meta::type_name("write_batch_result"), x.chats, x.acks, x.changed);
 }
 
 template <class Inspector>
@@ -556,12 +583,12 @@ typename Inspector::result_type inspect(Inspector& f, requeue_check& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_command& x) {
   return f(caf::meta::type_name("chat_command"), x.chat, x.kind, x.by_user, x.by_role, x.agent,
-           x.reason, x.outcome, x.promise, x.type, x.text);
+           x.reason, x.outcome, x.promise, x.type, x.text, x.details);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, outbound_message& x) {
-  return f(caf::meta::type_name("outbound_message"), x.chat, x.type, x.text, x.sent_by);
+  return f(caf::meta::type_name("outbound_message"), x.chat, x.type, x.text, x.sent_by, x.details);
 }
 
 template <class Inspector>
@@ -570,13 +597,21 @@ typename Inspector::result_type inspect(Inspector& f, stored_message& x) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, send_request& x) {
-  return f(caf::meta::type_name("send_request"), x.id, x.number, x.to, x.type, x.text);
+typename Inspector::result_type inspect(Inspector& f, outbound_job& x) {
+  return f(caf::meta::type_name("outbound_job"), x.id, x.chat, x.number, x.to, x.type, x.text,
+           x.details, x.attempts);
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, send_receipt& x) {
-  return f(caf::meta::type_name("send_receipt"), x.provider_id);
+typename Inspector::result_type inspect(Inspector& f, provider_reply& x) {
+  return f(caf::meta::type_name("provider_reply"), x.id, x.http_status, x.provider_id, x.error_code,
+           x.error_text, x.retriable);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, message_status_changed& x) {
+  return f(caf::meta::type_name("message_status_changed"), x.chat, x.id, x.status, x.provider_id,
+           x.error, x.number);
 }
 
 template <class Inspector>
@@ -636,8 +671,11 @@ CAF_BEGIN_TYPE_ID_BLOCK(crm, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(crm, (crm::chat_command))
   CAF_ADD_TYPE_ID(crm, (crm::outbound_message))
   CAF_ADD_TYPE_ID(crm, (crm::stored_message))
-  CAF_ADD_TYPE_ID(crm, (crm::send_request))
-  CAF_ADD_TYPE_ID(crm, (crm::send_receipt))
+  CAF_ADD_TYPE_ID(crm, (crm::outbound_job))
+  CAF_ADD_TYPE_ID(crm, (std::vector<crm::outbound_job>))
+  CAF_ADD_TYPE_ID(crm, (crm::provider_reply))
+  CAF_ADD_TYPE_ID(crm, (crm::message_status_changed))
+  CAF_ADD_TYPE_ID(crm, (std::vector<crm::message_status_changed>))
   CAF_ADD_TYPE_ID(crm, (crm::send_outcome))
   CAF_ADD_TYPE_ID(crm, (crm::chat_close))
   CAF_ADD_TYPE_ID(crm, (crm::number_profile))

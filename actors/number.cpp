@@ -1,21 +1,176 @@
 #include "actors/number.hpp"
 
+#include "metrics/metrics.hpp"
+
+#include "actors/timeouts.hpp"
 #include "domain/error.hpp"
 
+#include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <random>
 
 namespace crm {
 
-number_actor::behavior_type number(number_actor::stateful_pointer<number_state> self,
-                                   number_profile profile) {
-  self->state.profile = std::move(profile);
+namespace {
+
+using self_ptr = number_actor::stateful_pointer<number_state>;
+
+caf::timespan slot_length(const number_options& o) {
+  return std::chrono::duration_cast<caf::timespan>(
+      std::chrono::duration<double>(1.0 / std::max(o.rate_per_second, 0.001)));
+}
+
+provider_reply failure(const message_id& id, std::string code, std::string text) {
+  provider_reply r;
+  r.id = id;
+  r.error_code = std::move(code);
+  r.error_text = std::move(text);
+  return r;
+}
+
+} // namespace
+
+std::chrono::milliseconds number_state::backoff(int n) const {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  auto base = options.retry_base * (1 << std::min(n - 1, 10));
+  std::uniform_int_distribution<long> jitter{0, static_cast<long>(base.count() / 2)};
+  return base + std::chrono::milliseconds(jitter(rng));
+}
+
+void number_state::pump(self_ptr self) {
+  auto slot = slot_length(options);
+  while (!queue.empty() && static_cast<int>(in_flight.size()) < options.max_in_flight) {
+    auto now = self->clock().now();
+    if (now < next_slot) {
+      if (!tick_armed) {
+        tick_armed = true;
+        self->delayed_send(self, next_slot - now, atom::tick_v);
+      }
+      break;
+    }
+    // No bursts: one slot per message, so the measured rate never exceeds the limit.
+    next_slot = std::max(now, next_slot) + slot;
+    auto job = std::move(queue.front());
+    queue.pop_front();
+    start(self, std::move(job));
+  }
+  metrics::number_queue(profile.id.value).Set(static_cast<double>(queue.size() + in_flight.size()));
+}
+
+void number_state::start(self_ptr self, outbound_job job) {
+  auto id = job.id;
+  in_flight[id.value] = job;
+  if (!peers.client)
+    return finish(self, job,
+                  failure(id, "number_unavailable",
+                          "number " + profile.id.value + " has no provider client (credentials?)"));
+  // Counted before it leaves: after a crash, a counted send is never repeated blindly.
+  self->request(peers.storage, timeouts::commit, atom::attempt_v, id)
+      .then(
+          [self, job](atom::ok) {
+            auto handle = number_actor{self};
+            self->state.peers.client->send(
+                job, [handle](provider_reply reply) { caf::anon_send(handle, std::move(reply)); });
+          },
+          [self, job](caf::error& err) {
+            // Not counted, not sent: try again once the database is back.
+            spdlog::warn("number {}: attempt of {} not counted ({}); retrying",
+                         self->state.profile.id.value, job.id.value, caf::to_string(err));
+            self->state.in_flight.erase(job.id.value);
+            self->delayed_send(self, std::chrono::seconds(1), job);
+          });
+}
+
+void number_state::finish(self_ptr self, const outbound_job& job, const provider_reply& reply) {
+  in_flight.erase(job.id.value);
+  auto sent = !reply.provider_id.empty();
+  metrics::number_sends(profile.id.value, sent ? "sent" : "failed").Increment();
+  send_outcome outcome{job.id, reply.provider_id, sent ? "sent" : "failed", ""};
+  if (!sent)
+    outcome.error = nlohmann::json{{"code", reply.error_code},
+                                   {"message", reply.error_text},
+                                   {"httpStatus", reply.http_status}}
+                        .dump();
+  self->request(peers.storage, timeouts::commit, std::move(outcome))
+      .then(
+          [self](message_status_changed& changed) {
+            if (self->state.registry)
+              self->send(self->state.registry, std::move(changed));
+          },
+          [self, id = job.id](caf::error& err) {
+            // The message stays pending in the outbox with its attempt counted: after a
+            // restart it is reported as an unknown outcome, never sent again blindly.
+            spdlog::error("number {}: outcome of {} not recorded: {}", self->state.profile.id.value,
+                          id.value, caf::to_string(err));
+          });
+  pump(self);
+}
+
+number_actor::behavior_type number(self_ptr self, number_profile profile, number_peers peers,
+                                   number_options options) {
+  auto& st = self->state;
+  st.profile = std::move(profile);
+  st.peers = std::move(peers);
+  st.options = options;
+  self->request(st.peers.storage, timeouts::read, atom::load_v, atom::outbox_v, st.profile.id)
+      .then(
+          [self](std::vector<outbound_job>& outbox) {
+            auto& st = self->state;
+            size_t resumed = 0;
+            for (auto& job : outbox) {
+              if (job.attempts > 0) {
+                // It may have reached the debtor before the stop: never twice blindly.
+                st.in_flight[job.id.value] = job;
+                st.finish(self, job,
+                          failure(job.id, "unknown_outcome",
+                                  "the server stopped while this message was being sent; "
+                                  "it was not sent again"));
+                continue;
+              }
+              st.queue.push_back(std::move(job));
+              ++resumed;
+            }
+            if (resumed > 0)
+              spdlog::info("number {}: {} pending messages resumed", st.profile.id.value, resumed);
+            st.pump(self);
+          },
+          [self](caf::error& err) {
+            spdlog::warn("number {}: outbox not loaded ({}); it is resumed at the next start",
+                         self->state.profile.id.value, caf::to_string(err));
+          });
   return {
-      [self](const send_request& req) -> caf::result<send_receipt> {
-        if (req.to.empty())
-          return make_error(ec::invalid_input, "a send needs the debtor's phone");
-        ++self->state.sent;
-        return send_receipt{"standin." + req.id.value};
+      [self](outbound_job& job) {
+        self->state.queue.push_back(std::move(job));
+        self->state.pump(self);
       },
+      [self](provider_reply& reply) {
+        auto& st = self->state;
+        auto it = st.in_flight.find(reply.id.value);
+        if (it == st.in_flight.end())
+          return;
+        auto job = it->second;
+        if (reply.retriable && job.attempts + 1 < st.options.max_attempts) {
+          st.in_flight.erase(it);
+          ++job.attempts;
+          metrics::number_sends(st.profile.id.value, "retried").Increment();
+          auto wait = st.backoff(job.attempts);
+          spdlog::info("number {}: {} not taken ({} {}), retry {} in {} ms", st.profile.id.value,
+                       job.id.value, reply.http_status, reply.error_code, job.attempts,
+                       wait.count());
+          self->delayed_send(self, wait, std::move(job));
+          st.pump(self);
+          return;
+        }
+        st.finish(self, job, reply);
+      },
+      [self](atom::tick) {
+        self->state.tick_armed = false;
+        self->state.pump(self);
+      },
+      [self](chat_registry_actor& registry) { self->state.registry = std::move(registry); },
   };
 }
 

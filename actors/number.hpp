@@ -2,24 +2,69 @@
 
 #include "actors/interfaces.hpp"
 
+#include <caf/actor_clock.hpp>
+
+#include <chrono>
 #include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_map>
 
 namespace crm {
 
-/// State of one NUMBER. Until the provider clients exist (the WhatsApp issue), a number
-/// completes sends through a local stand-in: the message is taken at once under a
-/// `standin.` provider id, so the whole outbound path (store, hand over, record, push)
-/// runs for real.
+/// How a NUMBER sends.
+struct number_options {
+  /// The provider's limit for this number (messages per second); sends are paced to it.
+  double rate_per_second = 80;
+  /// Attempts per message when the provider says "not now" (429, 5xx, throughput codes).
+  int max_attempts = 5;
+  /// The first retry waits this long, each next one twice as long, plus up to 50 % jitter.
+  std::chrono::milliseconds retry_base{1000};
+  /// Requests in flight at once (the provider client's connections).
+  int max_in_flight = 8;
+};
+
+/// Whom a NUMBER talks to.
+struct number_peers {
+  storage_actor storage;
+  /// The provider's send API; null when the number cannot send (no credentials, a
+  /// provider without a client): its messages then fail with `number_unavailable`.
+  provider_client_ptr client;
+};
+
+/// State of one NUMBER: the queue of stored messages waiting for a send slot, the sends in
+/// flight, and the pacing clock.
 struct number_state {
   static inline const char* name = "number";
   number_state() = default;
 
+  /// Starts as many queued sends as the pace and the in-flight cap allow; arms a tick for
+  /// the next slot otherwise.
+  void pump(number_actor::stateful_pointer<number_state> self);
+
+  /// Counts the attempt, then hands the message to the provider client.
+  void start(number_actor::stateful_pointer<number_state> self, outbound_job job);
+
+  /// Records a final outcome and tells the message's CHAT.
+  void finish(number_actor::stateful_pointer<number_state> self, const outbound_job& job,
+              const provider_reply& reply);
+
+  /// The wait before attempt `n` (1-based) is retried.
+  std::chrono::milliseconds backoff(int n) const;
+
   number_profile profile;
-  std::uint64_t sent = 0;
+  number_options options;
+  number_peers peers;
+  chat_registry_actor registry;
+  std::deque<outbound_job> queue;
+  std::unordered_map<std::string, outbound_job> in_flight; // message id -> job
+  caf::actor_clock::time_point next_slot{};
+  bool tick_armed = false;
 };
 
-/// The behaviour of a NUMBER started from its stored profile.
+/// The behaviour of a NUMBER: loads its outbox (pending messages) and sends it first.
 number_actor::behavior_type number(number_actor::stateful_pointer<number_state> self,
-                                   number_profile profile);
+                                   number_profile profile, number_peers peers,
+                                   number_options options);
 
 } // namespace crm

@@ -4,6 +4,7 @@
 #include <caf/error.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -46,6 +47,19 @@ class ws_sink {
 
 using ws_sink_ptr = std::shared_ptr<ws_sink>;
 
+struct outbound_job;
+struct provider_reply;
+
+/// A WhatsApp provider's send API, as a NUMBER uses it: implemented in net/providers
+/// (Meta Cloud API, WPPConnect). `done` is called exactly once, from an I/O thread.
+class provider_client {
+ public:
+  virtual ~provider_client() = default;
+  virtual void send(const outbound_job& job, std::function<void(provider_reply)> done) = 0;
+};
+
+using provider_client_ptr = std::shared_ptr<provider_client>;
+
 /// A process-local, read-only table handed between actors (e.g. user id -> AGENT).
 template <class T>
 struct shared_table {
@@ -57,3 +71,4 @@ struct shared_table {
 // Process-local: a responder never leaves this process.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(crm::responder_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(crm::ws_sink_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(crm::provider_client_ptr)

@@ -133,6 +133,27 @@ const std::vector<binding>& bindings() {
               "when an agent is away (break, offline), its chats without a reply of its own for "
               "this long go back to the queue (0: they stay with the agent)",
               &config::requeue_after_s, 0, 86400),
+      str_key("secrets.key", "CRM_SECRETS_KEY",
+              "64 hex characters: the key provider credentials are sealed with at rest",
+              &config::secrets_key,
+              [](const std::string& v) {
+                return v.size() == 64 &&
+                               v.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos
+                           ? std::string{}
+                           : std::string{"must be 64 hex characters"};
+              }),
+      int_key("whatsapp.retryBaseMs", "CRM_WHATSAPP_RETRY_BASE_MS",
+              "first wait before a send the provider did not take is retried (doubles each time)",
+              &config::whatsapp_retry_base_ms, 1, 600000),
+      int_key("whatsapp.maxAttempts", "CRM_WHATSAPP_MAX_ATTEMPTS",
+              "attempts per outbound message before it is marked failed",
+              &config::whatsapp_max_attempts, 1, 20),
+      int_key("whatsapp.timeoutSeconds", "CRM_WHATSAPP_TIMEOUT_SECONDS",
+              "connect/write/read timeout of a provider request", &config::whatsapp_timeout_s, 1,
+              300),
+      int_key("whatsapp.connectionsPerNumber", "CRM_WHATSAPP_CONNECTIONS",
+              "keep-alive connections (and sends in flight) per WhatsApp number",
+              &config::whatsapp_connections, 1, 64),
       int_key("ws.offlineGraceSeconds", "CRM_WS_OFFLINE_GRACE_SECONDS",
               "how long an agent may have no open WebSocket before it is set offline",
               &config::ws_offline_grace_s, 0, 86400),
@@ -207,6 +228,8 @@ std::string check_whole(const config& cfg) {
       return bad("jwt.secret", "must be set in production (the default is public)");
     if (cfg.meta_app_secret.empty())
       return bad("meta.appSecret", "must be set in production (webhooks are verified with it)");
+    if (cfg.secrets_key == defaults.secrets_key)
+      return bad("secrets.key", "must be set in production (the default is public)");
   }
   return {};
 }

@@ -35,6 +35,12 @@ struct config {
   std::string meta_app_secret;
   std::string meta_graph_url = "https://graph.facebook.com/v21.0";
   std::string timezone = "America/Bogota";
+  /// 64 hex characters: the key provider credentials are sealed with at rest.
+  std::string secrets_key = "6465762d6f6e6c792d736563726574732d6b65792d6368616e67652d6d652121";
+  int whatsapp_retry_base_ms = 1000;
+  int whatsapp_max_attempts = 5;
+  int whatsapp_timeout_s = 20;
+  int whatsapp_connections = 4;
   std::string log_level = "info";
 };
 

@@ -25,6 +25,8 @@ const char* to_string(ec code) {
     return "no_capacity";
   case ec::outside_contact_window:
     return "outside_contact_window";
+  case ec::outside_service_window:
+    return "outside_service_window";
   case ec::rule_broken:
     return "rule_broken";
   case ec::provider_rejected:

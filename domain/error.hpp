@@ -28,6 +28,8 @@ enum class ec : uint8_t {
   no_capacity,
   /// A contact rule forbids the action now.
   outside_contact_window,
+  /// WhatsApp's 24-hour window is closed: only templates may be sent.
+  outside_service_window,
   /// A business rule forbids the action (e.g. a promise for a chat without a debtor).
   rule_broken,
   /// The provider refused the request.

@@ -145,4 +145,21 @@ prometheus::Counter& storage_failures(const std::string& operation) {
   return family.Add({{"operation", operation}});
 }
 
+prometheus::Counter& number_sends(const std::string& number, const std::string& outcome) {
+  static auto& family = BuildCounter()
+                            .Name("crm_provider_sends_total")
+                            .Help("Outbound sends by WhatsApp number and outcome (sent, failed, "
+                                  "retried)")
+                            .Register(registry());
+  return family.Add({{"number", number}, {"outcome", outcome}});
+}
+
+prometheus::Gauge& number_queue(const std::string& number) {
+  static auto& family = BuildGauge()
+                            .Name("crm_number_queue_depth")
+                            .Help("Outbound messages waiting or in flight, by WhatsApp number")
+                            .Register(registry());
+  return family.Add({{"number", number}});
+}
+
 } // namespace crm::metrics

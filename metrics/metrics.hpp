@@ -45,4 +45,8 @@ prometheus::Histogram& batch_rows();
 prometheus::Histogram& commit_seconds();
 prometheus::Counter& storage_failures(const std::string& operation);
 
+// -- providers
+prometheus::Counter& number_sends(const std::string& number, const std::string& outcome);
+prometheus::Gauge& number_queue(const std::string& number);
+
 } // namespace crm::metrics

@@ -59,11 +59,33 @@ std::optional<input_error> read_agent(const json& body, chat_command& cmd, bool 
   return std::nullopt;
 }
 
+/// {type: "template", template: {name, language?, components?}}: an approved template,
+/// the only kind of message allowed outside the 24-hour window.
+std::optional<input_error> read_template(const json& body, chat_command& cmd) {
+  auto t = body.find("template");
+  if (t == body.end() || !t->is_object())
+    return input_error{"template", "a template message needs template: {name, language}"};
+  auto name = t->find("name");
+  if (name == t->end() || !name->is_string() || blank(name->get<std::string>()) ||
+      name->get<std::string>().size() > 512)
+    return input_error{"template.name", "template.name must be the approved template's name"};
+  auto language = t->value("language", json("es"));
+  if (!language.is_string() || blank(language.get<std::string>()))
+    return input_error{"template.language", "template.language must be a code such as es"};
+  auto components = t->value("components", json::array());
+  if (!components.is_array())
+    return input_error{"template.components", "template.components must be an array"};
+  cmd.text = name->get<std::string>();
+  cmd.details = json{{"name", *name}, {"language", language}, {"components", components}}.dump();
+  return std::nullopt;
+}
+
 std::optional<input_error> read_send(const json& body, chat_command& cmd) {
   cmd.type = body.value("type", json("text")).is_string() ? body.value("type", "text") : "";
+  if (cmd.type == "template")
+    return read_template(body, cmd);
   if (cmd.type != "text")
-    return input_error{"type", "type must be \"text\" (templates and media arrive with the "
-                               "provider clients)"};
+    return input_error{"type", "type must be \"text\" or \"template\" (media comes later)"};
   auto text = body.find("text");
   if (text == body.end() || !text->is_string() || blank(text->get<std::string>()))
     return input_error{"text", "text must be a non-empty string"};

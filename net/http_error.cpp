@@ -25,6 +25,8 @@ unsigned status_of(ec code) {
     return 409;
   case ec::outside_contact_window:
     return 422;
+  case ec::outside_service_window:
+    return 422;
   case ec::rule_broken:
     return 422;
   case ec::provider_rejected:

@@ -9,8 +9,10 @@
 #include "actors/number.hpp"
 #include "actors/timeouts.hpp"
 #include "actors/ws_hub.hpp"
+#include "domain/secrets.hpp"
 #include "net/auth/jwt.hpp"
 #include "net/listener.hpp"
+#include "net/providers/meta_client.hpp"
 #include "net/routes/routes.hpp"
 #include "net/websocket_session.hpp"
 #include "storage/migrate.hpp"
@@ -19,12 +21,15 @@
 #include "storage/redis.hpp"
 #include "storage/seed.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <nlohmann/json.hpp>
 #include <pqxx/connection>
 #include <spdlog/spdlog.h>
 
@@ -81,8 +86,27 @@ caf::actor_system_config actor_config(const config& cfg) {
   return result;
 }
 
+/// The I/O thread of the provider clients (outbound HTTPS), apart from the HTTP server's.
+struct outbound_io {
+  outbound_io() : tls{net::make_client_tls()}, guard{ioc.get_executor()} {
+    thread = std::thread{[this] {
+      ioc.run();
+    }};
+  }
+  ~outbound_io() {
+    guard.reset();
+    ioc.stop();
+    thread.join();
+  }
+  boost::asio::io_context ioc;
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard;
+  std::thread thread;
+};
+
 /// The running actors, kept for an orderly shutdown.
 struct actors {
+  std::shared_ptr<outbound_io> io = std::make_shared<outbound_io>();
   storage::storage_parts storage;
   redis_actor redis;
   ws_hub_actor hub;
@@ -94,8 +118,38 @@ struct actors {
   std::vector<gateway_actor> gateways;
 };
 
+/// The provider client of a number from its sealed credentials; null (with the reason
+/// logged) when it cannot send.
+provider_client_ptr provider_client_of(const number_profile& p, const config& cfg,
+                                       outbound_io& io) {
+  if (p.credentials.empty()) {
+    spdlog::warn("number {} ({}) has no credentials: its messages will fail", p.id.value, p.phone);
+    return nullptr;
+  }
+  auto plain = secret_box{cfg.secrets_key}.open(p.credentials);
+  if (!plain) {
+    spdlog::error("number {}: credentials do not open with secrets.key", p.id.value);
+    return nullptr;
+  }
+  auto creds = nlohmann::json::parse(*plain, nullptr, false);
+  if (p.provider == "meta") {
+    auto token = creds.is_object() ? creds.value("accessToken", "") : "";
+    if (token.empty() || p.meta_phone_number_id.empty()) {
+      spdlog::warn("number {}: Meta access token or phone number id missing", p.id.value);
+      return nullptr;
+    }
+    auto pool =
+        std::make_shared<net::http_pool>(io.ioc, io.tls, net::base_url::parse(cfg.meta_graph_url),
+                                         static_cast<size_t>(cfg.whatsapp_connections),
+                                         std::chrono::seconds(cfg.whatsapp_timeout_s));
+    return std::make_shared<net::meta_client>(pool, p.meta_phone_number_id, token);
+  }
+  spdlog::warn("number {}: provider {} cannot send yet", p.id.value, p.provider);
+  return nullptr;
+}
+
 /// Starts a NUMBER per WhatsApp number.
-number_directory start_numbers(caf::actor_system& sys, actors& a) {
+number_directory start_numbers(caf::actor_system& sys, actors& a, const config& cfg) {
   auto table = std::make_shared<std::unordered_map<std::string, number_actor>>();
   caf::scoped_actor self{sys};
   self->request(a.storage.storage, timeouts::read, atom::load_v, atom::numbers_v)
@@ -103,13 +157,18 @@ number_directory start_numbers(caf::actor_system& sys, actors& a) {
           [&](std::vector<number_profile>& profiles) {
             for (auto& p : profiles) {
               auto id = p.id.value;
-              auto handle = sys.spawn(number, std::move(p));
+              number_options options;
+              options.rate_per_second = p.rate_per_second;
+              options.max_attempts = cfg.whatsapp_max_attempts;
+              options.retry_base = std::chrono::milliseconds(cfg.whatsapp_retry_base_ms);
+              options.max_in_flight = cfg.whatsapp_connections;
+              auto client = provider_client_of(p, cfg, *a.io);
+              auto handle = sys.spawn(number, std::move(p),
+                                      number_peers{a.storage.storage, std::move(client)}, options);
               a.numbers.push_back(handle);
               table->emplace(std::move(id), handle);
             }
-            spdlog::info("{} WhatsApp numbers started (sends complete through the local "
-                         "stand-in until the provider clients exist)",
-                         a.numbers.size());
+            spdlog::info("{} WhatsApp numbers started", a.numbers.size());
           },
           [](caf::error& err) { spdlog::warn("numbers not loaded: {}", caf::to_string(err)); });
   return number_directory{table};
@@ -153,7 +212,7 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg) {
     if (auto ep = storage::parse_redis_url(cfg.redis_url))
       a.redis = sys.spawn<caf::detached>(storage::redis, *ep);
   a.hub = sys.spawn(ws_hub, std::chrono::seconds(cfg.ws_offline_grace_s));
-  auto numbers = start_numbers(sys, a);
+  auto numbers = start_numbers(sys, a, cfg);
   dispatcher_options routing;
   routing.skills_fallback_after = std::chrono::seconds(cfg.skills_fallback_s);
   routing.hub = a.hub;
@@ -167,6 +226,8 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg) {
       chat_peers{a.storage.storage, a.hub, a.dispatcher, {}, agent_directory{directory}, numbers});
   caf::anon_send(a.dispatcher, assignment_sink_actor{a.registry});
   for (auto& handle : a.agents)
+    caf::anon_send(handle, a.registry);
+  for (auto& handle : a.numbers)
     caf::anon_send(handle, a.registry);
   caf::anon_send(a.hub, agent_directory{directory});
   for (int i = 0; i < cfg.actor_threads; ++i)

@@ -1,5 +1,7 @@
 #include "storage/message_repository.hpp"
 
+#include "storage/pg.hpp"
+
 #include <nlohmann/json.hpp>
 #include <pqxx/result>
 
@@ -79,6 +81,8 @@ update messages m
   from best b
  where m.id = b.message_id and m.id = any(array(select message_id from best))
    and m.direction = 'out' and message_status_rank(b.status) > message_status_rank(m.status)
+returning m.id, m.chat_id, m.status, coalesce(m.provider_id, ''), coalesce(m.error::text, ''),
+          m.number_id
 )sql";
 
 constexpr auto record_events = R"sql(
@@ -88,11 +92,17 @@ select provider, number_key, kind, payload::jsonb
 )sql";
 
 // The chat's number sends it; the chat's clocks move (the agent answered, nothing unread).
+// Free-form messages only inside WhatsApp's 24 hours since the debtor's last message.
 constexpr auto append_outbound = R"sql(
-with ins as (
-  insert into messages (chat_id, number_id, direction, type, body, status, sent_by)
-  select c.id, c.number_id, 'out', $2, $3, 'pending', nullif($4, '')::uuid
-    from chats c where c.id = $1 and c.status <> 'closed'
+with c as (
+  select id, number_id,
+         coalesce(last_inbound_at > now() - interval '24 hours', false) as in_window
+    from chats where id = $1 and status <> 'closed'
+), ins as (
+  insert into messages (chat_id, number_id, direction, type, body, details, status, sent_by)
+  select c.id, c.number_id, 'out', $2, $3, nullif($5, '')::jsonb, 'pending',
+         nullif($4, '')::uuid
+    from c where c.in_window or $2 = 'template'
   returning id, chat_id, created_at
 ), touched as (
   update chats c
@@ -101,21 +111,46 @@ with ins as (
     from ins where c.id = ins.chat_id
   returning c.id
 )
-select id from ins
+select (select count(*) from c), (select id from ins)
 )sql";
 
 constexpr auto message_json_sql = "select message_json(m) from messages m where m.id = $1";
 
-// The provider's id arrives once; the status only moves forward.
+// The provider's id arrives once; the status only moves forward, also to a status the
+// provider reported before its answer to the send reached us.
 constexpr auto record_send = R"sql(
-update messages
-   set provider_id = coalesce(nullif($2, ''), provider_id),
-       status = case when message_status_rank($3) > message_status_rank(status) then $3
-                     else status end,
+with early as (
+  select s.status from messages m
+    join message_statuses s on s.number_id = m.number_id and s.provider_id = $2
+   where m.id = $1 and $2 <> ''
+   order by message_status_rank(s.status) desc limit 1
+), target as (
+  select case when message_status_rank(coalesce((select status from early), '')) >
+                   message_status_rank($3) then (select status from early) else $3 end as status
+)
+update messages m
+   set provider_id = coalesce(nullif($2, ''), m.provider_id),
+       status = case when message_status_rank(t.status) > message_status_rank(m.status)
+                     then t.status else m.status end,
        status_at = now(),
-       error = case when $3 = 'failed' then nullif($4, '')::jsonb else error end
- where id = $1 and direction = 'out'
-returning id
+       error = case when t.status = 'failed' then nullif($4, '')::jsonb else m.error end
+  from target t
+ where m.id = $1 and m.direction = 'out'
+returning m.chat_id, m.status, coalesce(m.provider_id, ''), coalesce(m.error::text, ''),
+          m.number_id
+)sql";
+
+constexpr auto count_attempt_sql =
+    "update messages set send_attempts = send_attempts + 1 where id = $1 and direction = 'out'"
+    " returning id";
+
+// The outbox of one number: what is still pending, oldest first.
+constexpr auto load_outbox = R"sql(
+select m.id, m.chat_id, c.debtor_phone, m.type, m.body, coalesce(m.details::text, ''),
+       m.send_attempts
+  from messages m join chats c on c.id = m.chat_id
+ where m.number_id = $1 and m.direction = 'out' and m.status = 'pending'
+ order by m.created_at
 )sql";
 
 std::string uuid_array(const write_batch& batch) {
@@ -164,7 +199,8 @@ write_batch_result write_messages(pqxx::transaction_base& txn, const write_batch
   return result;
 }
 
-void write_statuses(pqxx::transaction_base& txn, const write_batch& batch) {
+void write_statuses(pqxx::transaction_base& txn, const write_batch& batch,
+                    std::vector<message_status_changed>& changed) {
   if (batch.statuses.empty())
     return;
   json rows = json::array();
@@ -175,7 +211,16 @@ void write_statuses(pqxx::transaction_base& txn, const write_batch& batch) {
                     {"ts", s.status.timestamp},
                     {"recipient", s.status.recipient},
                     {"errors", s.status.errors}});
-  txn.exec_prepared("message.record_statuses", rows.dump());
+  for (auto row : txn.exec_prepared("message.record_statuses", rows.dump())) {
+    message_status_changed c;
+    c.id.value = row[0].as<std::string>();
+    c.chat.value = row[1].as<std::string>();
+    c.status = row[2].as<std::string>();
+    c.provider_id = row[3].as<std::string>();
+    c.error = row[4].as<std::string>();
+    c.number.value = row[5].as<std::string>();
+    changed.push_back(std::move(c));
+  }
 }
 
 void write_events(pqxx::transaction_base& txn, const write_batch& batch) {
@@ -201,28 +246,68 @@ void message_repository::prepare(pqxx::connection& conn) {
   conn.prepare("message.append_outbound", append_outbound);
   conn.prepare("message.json", message_json_sql);
   conn.prepare("message.record_send", record_send);
+  conn.prepare("message.count_attempt", count_attempt_sql);
+  conn.prepare("message.load_outbox", load_outbox);
 }
 
 std::optional<stored_message> message_repository::store_outbound(pqxx::transaction_base& txn,
                                                                  const outbound_message& m) {
-  auto rows = txn.exec_prepared("message.append_outbound", m.chat.value, m.type, m.text, m.sent_by);
-  if (rows.empty())
+  auto rows = txn.exec_prepared("message.append_outbound", m.chat.value, m.type, m.text, m.sent_by,
+                                m.details);
+  if (rows[0][0].as<long>() == 0)
     return std::nullopt;
+  if (rows[0][1].is_null())
+    throw rule_error(ec::outside_service_window,
+                     "the debtor's last message is more than 24 hours old: only a template may "
+                     "be sent");
   stored_message result;
-  result.id.value = rows[0][0].as<std::string>();
+  result.id.value = rows[0][1].as<std::string>();
   result.json = txn.exec_prepared("message.json", result.id.value).at(0)[0].as<std::string>();
   return result;
 }
 
-bool message_repository::record_outcome(pqxx::transaction_base& txn, const send_outcome& o) {
-  return !txn.exec_prepared("message.record_send", o.id.value, o.provider_id, o.status, o.error)
-              .empty();
+std::optional<message_status_changed>
+message_repository::record_outcome(pqxx::transaction_base& txn, const send_outcome& o) {
+  auto rows =
+      txn.exec_prepared("message.record_send", o.id.value, o.provider_id, o.status, o.error);
+  if (rows.empty())
+    return std::nullopt;
+  message_status_changed c;
+  c.id = o.id;
+  c.chat.value = rows[0][0].as<std::string>();
+  c.status = rows[0][1].as<std::string>();
+  c.provider_id = rows[0][2].as<std::string>();
+  c.error = rows[0][3].as<std::string>();
+  c.number.value = rows[0][4].as<std::string>();
+  return c;
+}
+
+bool message_repository::count_attempt(pqxx::transaction_base& txn, const message_id& id) {
+  return !txn.exec_prepared("message.count_attempt", id.value).empty();
+}
+
+std::vector<outbound_job> message_repository::outbox(pqxx::transaction_base& txn,
+                                                     const number_id& number) {
+  std::vector<outbound_job> result;
+  for (auto row : txn.exec_prepared("message.load_outbox", number.value)) {
+    outbound_job j;
+    j.id.value = row[0].as<std::string>();
+    j.chat.value = row[1].as<std::string>();
+    j.number = number;
+    j.to = row[2].as<std::string>();
+    j.type = row[3].as<std::string>();
+    j.text = row[4].as<std::string>();
+    j.details = row[5].as<std::string>();
+    j.attempts = row[6].as<int>();
+    result.push_back(std::move(j));
+  }
+  return result;
 }
 
 write_batch_result message_repository::write(pqxx::transaction_base& txn,
                                              const write_batch& batch) {
   auto result = write_messages(txn, batch);
-  write_statuses(txn, batch);
+  write_statuses(txn, batch, result.changed);
   write_events(txn, batch);
   return result;
 }

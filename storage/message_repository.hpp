@@ -6,6 +6,7 @@
 #include <pqxx/transaction_base>
 
 #include <optional>
+#include <vector>
 
 namespace crm::storage {
 
@@ -20,12 +21,20 @@ class message_repository {
   static write_batch_result write(pqxx::transaction_base& txn, const write_batch& batch);
 
   /// Stores an outbound message as pending on its open chat; nothing when the chat is not
-  /// open.
+  /// open; throws rule_error outside the 24-hour window unless it is a template.
   static std::optional<stored_message> store_outbound(pqxx::transaction_base& txn,
                                                       const outbound_message& m);
 
-  /// Records the provider's answer to a send; false when there is no such outbound message.
-  static bool record_outcome(pqxx::transaction_base& txn, const send_outcome& o);
+  /// Records the provider's answer to a send (with any status the provider reported
+  /// earlier); nothing when there is no such outbound message.
+  static std::optional<message_status_changed> record_outcome(pqxx::transaction_base& txn,
+                                                              const send_outcome& o);
+
+  /// Counts one send attempt before the request leaves; false when there is no such message.
+  static bool count_attempt(pqxx::transaction_base& txn, const message_id& id);
+
+  /// The pending outbound messages of a number, oldest first.
+  static std::vector<outbound_job> outbox(pqxx::transaction_base& txn, const number_id& number);
 };
 
 } // namespace crm::storage

@@ -13,8 +13,10 @@ constexpr auto by_meta_id = "select id, coalesce(campaign_id::text, '') from wha
 constexpr auto by_id = "select id, coalesce(campaign_id::text, '') from whatsapp_numbers"
                        " where provider = 'wppconnect' and id::text = $1";
 
-constexpr auto all = "select id, provider, phone_number, coalesce(campaign_id::text, '')"
-                     " from whatsapp_numbers order by created_at";
+constexpr auto all =
+    "select id, provider, phone_number, coalesce(campaign_id::text, ''),"
+    " coalesce(meta_phone_number_id, ''), coalesce(convert_from(credentials, 'UTF8'), ''),"
+    " rate_limit_per_second from whatsapp_numbers order by created_at";
 
 } // namespace
 
@@ -28,7 +30,8 @@ std::vector<number_profile> number_repository::load_all(pqxx::transaction_base& 
   std::vector<number_profile> result;
   for (auto row : txn.exec_prepared("number.all"))
     result.push_back({number_id{row[0].as<std::string>()}, row[1].as<std::string>(),
-                      row[2].as<std::string>(), row[3].as<std::string>()});
+                      row[2].as<std::string>(), row[3].as<std::string>(), row[4].as<std::string>(),
+                      row[5].as<std::string>(), row[6].as<int>()});
   return result;
 }
 

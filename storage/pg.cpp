@@ -26,6 +26,8 @@ bool connection_lost(const std::exception& e) {
 }
 
 caf::error translate(const std::exception& e) {
+  if (auto rule = dynamic_cast<const rule_error*>(&e))
+    return make_error(rule->code, rule->what());
   if (connection_lost(e))
     return make_error(ec::storage_unavailable, e.what());
   if (auto sql = dynamic_cast<const pqxx::sql_error*>(&e)) {

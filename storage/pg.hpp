@@ -1,8 +1,11 @@
 #pragma once
 
+#include "domain/error.hpp"
+
 #include <caf/error.hpp>
 
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 namespace crm::storage {
@@ -10,6 +13,13 @@ namespace crm::storage {
 /// Adds a short connect_timeout to a libpq URL (unless it has one), so an unreachable
 /// database fails fast and requests answer 503 instead of hanging.
 std::string with_connect_timeout(const std::string& url, int seconds = 3);
+
+/// A business rule a repository found broken (answered as that error, not logged as a
+/// storage failure).
+struct rule_error : std::runtime_error {
+  rule_error(ec c, const std::string& what) : std::runtime_error{what}, code{c} {}
+  ec code;
+};
 
 /// Translates a libpqxx (or std) exception into our error: connection problems,
 /// deadlocks and serialization failures are ec::storage_unavailable (retry later).

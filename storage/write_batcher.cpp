@@ -112,8 +112,15 @@ void write_batcher_state::pending::deliver(write_batch_result& result) {
   }
   for (size_t i = 0; i < message_promises.size(); ++i)
     message_promises[i].deliver(std::move(result.acks.at(i)));
-  for (auto& rp : status_promises)
-    rp.deliver(atom::ok_v);
+  // Each status learns which message it moved (several statuses may share a message).
+  for (size_t i = 0; i < status_promises.size(); ++i) {
+    auto& s = batch.statuses[i];
+    std::vector<message_status_changed> moved;
+    for (auto& c : result.changed)
+      if (c.number == s.number && c.provider_id == s.status.provider_id)
+        moved.push_back(c);
+    status_promises[i].deliver(std::move(moved));
+  }
   for (auto& rp : event_promises)
     rp.deliver(atom::ok_v);
 }

@@ -27,7 +27,7 @@ struct write_batcher_state {
     write_batch batch;
     std::vector<caf::typed_response_promise<chat_snapshot>> open_promises;
     std::vector<caf::typed_response_promise<inbound_ack>> message_promises;
-    std::vector<caf::typed_response_promise<atom::ok>> status_promises;
+    std::vector<caf::typed_response_promise<std::vector<message_status_changed>>> status_promises;
     std::vector<caf::typed_response_promise<atom::ok>> event_promises;
     size_t rows() const;
     /// Answers every promise from the worker's result (after COMMIT).

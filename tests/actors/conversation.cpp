@@ -35,6 +35,19 @@ ws_hub_actor::behavior_type recording_hub(ws_hub_actor::pointer, event_log log) 
   };
 }
 
+/// A provider that takes every message at once, as `wamid.fake-<message id>`.
+struct taking_provider final : provider_client {
+  void send(const outbound_job& job, std::function<void(provider_reply)> done) override {
+    sent.push_back(job);
+    provider_reply r;
+    r.id = job.id;
+    r.http_status = 200;
+    r.provider_id = "wamid.fake-" + job.id.value;
+    done(std::move(r));
+  }
+  std::vector<outbound_job> sent;
+};
+
 std::int64_t to_ms(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
@@ -61,7 +74,9 @@ struct conversation_fixture : actor_fixture {
     }
     agents = table;
     auto numbers = std::make_shared<std::unordered_map<std::string, number_actor>>();
-    (*numbers)["number-1"] = sys.spawn(crm::number, number_profile{number_id{"number-1"}});
+    number_handle = sys.spawn(crm::number, number_profile{number_id{"number-1"}},
+                              number_peers{storage, provider}, number_options{});
+    (*numbers)["number-1"] = number_handle;
     chat_peers peers{
         storage, hub, dispatcher, {}, agent_directory{table}, number_directory{numbers}};
     peers.now = [this] {
@@ -71,6 +86,7 @@ struct conversation_fixture : actor_fixture {
     self->send(dispatcher, assignment_sink_actor{registry});
     for (auto& [id, a] : *table)
       self->send(a, registry);
+    self->send(number_handle, registry);
     run();
   }
 
@@ -79,6 +95,7 @@ struct conversation_fixture : actor_fixture {
       self->send_exit(a, caf::exit_reason::user_shutdown);
     self->send_exit(dispatcher, caf::exit_reason::user_shutdown);
     self->send_exit(registry, caf::exit_reason::user_shutdown);
+    self->send_exit(number_handle, caf::exit_reason::user_shutdown);
     run();
   }
 
@@ -153,6 +170,8 @@ struct conversation_fixture : actor_fixture {
   }
 
   event_log events = std::make_shared<std::vector<ws_event>>();
+  std::shared_ptr<taking_provider> provider = std::make_shared<taking_provider>();
+  number_actor number_handle;
   ws_hub_actor hub;
   dispatcher_actor dispatcher;
   chat_registry_actor registry;
@@ -178,7 +197,11 @@ BOOST_AUTO_TEST_CASE(a_reply_is_stored_pending_then_sent_and_both_are_pushed) {
   BOOST_CHECK_EQUAL(script->outbound[0].sent_by, "agent-a");
   BOOST_REQUIRE_EQUAL(script->outcomes.size(), 1u);
   BOOST_CHECK_EQUAL(script->outcomes[0].status, "sent");
-  BOOST_CHECK_EQUAL(script->outcomes[0].provider_id, "standin.out-1");
+  BOOST_CHECK_EQUAL(script->outcomes[0].provider_id, "wamid.fake-out-1");
+  BOOST_REQUIRE_EQUAL(provider->sent.size(), 1u);
+  BOOST_CHECK_EQUAL(provider->sent[0].to, "+57300c1");
+  BOOST_CHECK_EQUAL(provider->sent[0].text, "Buenos días, le escribe su gestor");
+  BOOST_CHECK_EQUAL(script->attempts.size(), 1u); // counted before it left
   BOOST_CHECK_EQUAL(events_for("message.new", "agent-a").size(), 1u);
   auto statuses = events_for("message.status", "agent-a");
   BOOST_REQUIRE_EQUAL(statuses.size(), 1u);

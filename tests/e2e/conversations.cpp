@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE(an_agent_reply_is_stored_pending_and_moves_to_sent_live) {
   BOOST_CHECK_EQUAL(ev["id"], id);
   BOOST_CHECK_EQUAL(ev["status"], "sent");
   BOOST_CHECK(eventually("messages where id = '" + id + "' and status = 'sent'" +
-                             " and provider_id like 'standin.%'",
+                             " and provider_id like 'wamid.SI%'",
                          1));
   BOOST_CHECK_EQUAL(db.scalar("select unread from chats where id = '" + chat + "'"), "0");
 

@@ -1,7 +1,9 @@
 #pragma once
 
+#include "domain/secrets.hpp"
 #include "net/auth/jwt.hpp"
 #include "tests/support/environment.hpp"
+#include "tests/support/graph_standin.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/processes.hpp"
 
@@ -20,6 +22,8 @@ namespace crm::test {
 
 constexpr auto secret = "dispatch-app-secret";
 constexpr auto jwt_secret = "e2e-jwt-secret-0123456789abcdef0123456789";
+constexpr auto secrets_key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+constexpr auto access_token = "EAAG-test-token";
 constexpr auto phone_number_id = "109876543210555";
 
 struct dispatch_fixture {
@@ -30,6 +34,11 @@ struct dispatch_fixture {
     db.exec("insert into whatsapp_numbers (name, phone_number, provider, campaign_id,"
             " meta_phone_number_id) values ('L', '+573000000009', 'meta', '" +
             campaign + "', '" + phone_number_id + "')");
+    // The number's Graph API token, sealed as the server keeps it.
+    db.exec("update whatsapp_numbers set credentials = convert_to('" +
+            crm::secret_box{secrets_key}.seal(R"({"accessToken":")" + std::string{access_token} +
+                                              "\"}") +
+            "', 'UTF8')");
     agent_a = add_user("laura@demo.crm", "agent");
     agent_b = add_user("andres@demo.crm", "agent");
     supervisor = add_user("jorge@demo.crm", "supervisor");
@@ -55,13 +64,15 @@ struct dispatch_fixture {
 
   void restart() {
     server.reset();
-    server = std::make_unique<server_process>(
-        std::map<std::string, std::string>{{"CRM_DATABASE_URL", db.url()},
-                                           {"CRM_META_APP_SECRET", secret},
-                                           {"CRM_JWT_SECRET", jwt_secret},
-                                           {"CRM_WS_OFFLINE_GRACE_SECONDS", "1"},
-                                           {"CRM_DATABASE_POOL_SIZE", "3"},
-                                           {"CRM_DATABASE_WRITERS", "1"}});
+    std::map<std::string, std::string> env{
+        {"CRM_DATABASE_URL", db.url()},       {"CRM_META_APP_SECRET", secret},
+        {"CRM_JWT_SECRET", jwt_secret},       {"CRM_WS_OFFLINE_GRACE_SECONDS", "1"},
+        {"CRM_DATABASE_POOL_SIZE", "3"},      {"CRM_DATABASE_WRITERS", "1"},
+        {"CRM_META_GRAPH_URL", graph.url()},  {"CRM_SECRETS_KEY", secrets_key},
+        {"CRM_WHATSAPP_RETRY_BASE_MS", "100"}};
+    for (auto& [k, v] : extra_env)
+      env[k] = v;
+    server = std::make_unique<server_process>(env);
     server->start();
   }
 
@@ -106,6 +117,8 @@ struct dispatch_fixture {
     return false;
   }
 
+  graph_standin graph; // outlives the server, which holds connections to it
+  std::map<std::string, std::string> extra_env;
   test_database db;
   std::unique_ptr<server_process> server;
   std::string campaign, agent_a, agent_b, supervisor;

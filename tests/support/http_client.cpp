@@ -6,6 +6,7 @@
 #include <openssl/hmac.h>
 
 #include <cstdio>
+#include <ctime>
 
 namespace crm::test {
 
@@ -81,7 +82,7 @@ std::string meta_text_webhook(const std::string& phone_number_id, const std::str
       {"messages",
        {{{"from", from},
          {"id", wamid},
-         {"timestamp", std::to_string(timestamp)},
+         {"timestamp", std::to_string(timestamp != 0 ? timestamp : std::time(nullptr))},
          {"type", "text"},
          {"text", {{"body", text}}}}}}};
   return envelope(phone_number_id, value).dump();
@@ -90,11 +91,12 @@ std::string meta_text_webhook(const std::string& phone_number_id, const std::str
 std::string meta_status_webhook(const std::string& phone_number_id, const std::string& wamid,
                                 const std::string& status, const std::string& recipient,
                                 long long timestamp) {
-  nlohmann::json value = {{"statuses",
-                           {{{"id", wamid},
-                             {"status", status},
-                             {"timestamp", std::to_string(timestamp)},
-                             {"recipient_id", recipient}}}}};
+  nlohmann::json value = {
+      {"statuses",
+       {{{"id", wamid},
+         {"status", status},
+         {"timestamp", std::to_string(timestamp != 0 ? timestamp : std::time(nullptr))},
+         {"recipient_id", recipient}}}}};
   return envelope(phone_number_id, value).dump();
 }
 

@@ -19,10 +19,11 @@ http_result http_request(unsigned short port, const std::string& method, const s
 /// Signs a body as Meta does: "sha256=" + hex HMAC-SHA256(secret, body).
 std::string meta_signature(const std::string& secret, const std::string& body);
 
-/// A Meta webhook carrying one text message, shaped exactly like Meta's.
+/// A Meta webhook carrying one text message, shaped exactly like Meta's (sent now, unless
+/// a unix `timestamp` is given).
 std::string meta_text_webhook(const std::string& phone_number_id, const std::string& from,
                               const std::string& wamid, const std::string& text,
-                              long long timestamp = 1764230000);
+                              long long timestamp = 0);
 
 /// A Meta webhook carrying one status for one of our outbound messages.
 std::string meta_status_webhook(const std::string& phone_number_id, const std::string& wamid,

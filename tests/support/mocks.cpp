@@ -15,11 +15,11 @@ storage_actor::behavior_type mock_storage(storage_actor::pointer, storage_script
             s->stored.try_emplace(key, "msg-" + std::to_string(s->stored.size() + 1));
         return inbound_ack{message_id{it->second}, msg.chat, !fresh};
       },
-      [s](status_event& ev) -> caf::result<atom::ok> {
+      [s](status_event& ev) -> caf::result<std::vector<message_status_changed>> {
         s->statuses.push_back(ev);
         if (s->fail_writes)
           return make_error(ec::storage_unavailable, "mock: down");
-        return atom::ok_v;
+        return std::vector<message_status_changed>{};
       },
       [s](provider_event& ev) -> caf::result<atom::ok> {
         s->events.push_back(ev);
@@ -86,12 +86,26 @@ storage_actor::behavior_type mock_storage(storage_actor::pointer, storage_script
         if (s->fail_writes)
           return make_error(ec::storage_unavailable, "mock: down");
         auto id = "out-" + std::to_string(s->outbound.size());
+        s->chat_of_outbound[id] = m.chat.value;
         return stored_message{message_id{id}, R"({"id":")" + id + R"(","chatId":")" + m.chat.value +
                                                   R"(","direction":"out","status":"pending"})"};
       },
-      [s](send_outcome& o) -> caf::result<atom::ok> {
+      [s](send_outcome& o) -> caf::result<message_status_changed> {
         s->outcomes.push_back(o);
+        message_status_changed c;
+        c.id = o.id;
+        c.chat.value = s->chat_of_outbound[o.id.value];
+        c.status = o.status;
+        c.provider_id = o.provider_id;
+        c.error = o.error;
+        return c;
+      },
+      [s](atom::attempt, message_id& id) -> caf::result<atom::ok> {
+        s->attempts.push_back(id.value);
         return atom::ok_v;
+      },
+      [s](atom::load, atom::outbox, number_id&) -> caf::result<std::vector<outbound_job>> {
+        return s->outbox;
       },
       [](atom::load, atom::numbers) -> caf::result<std::vector<number_profile>> {
         return std::vector<number_profile>{};

@@ -30,8 +30,11 @@ struct storage_script {
   std::vector<chat_close> closes;
   std::vector<outbound_message> outbound;
   std::vector<send_outcome> outcomes;
-  std::set<std::string> closed_chats; // assignments to these answer not_found
-  int assignment_failures_left = 0;   // answer this many assignments with storage_unavailable
+  std::vector<std::string> attempts;                   // message ids, in order
+  std::vector<outbound_job> outbox;                    // answered to a NUMBER's start
+  std::map<std::string, std::string> chat_of_outbound; // message id -> chat id
+  std::set<std::string> closed_chats;                  // assignments to these answer not_found
+  int assignment_failures_left = 0; // answer this many assignments with storage_unavailable
   std::map<std::string, std::string> stored; // "number|provider id" -> message id
 };
 

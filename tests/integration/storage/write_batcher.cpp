@@ -130,7 +130,7 @@ struct storage_fixture {
 
   /// Records a status through the STORAGE; true once it is durable.
   bool record(const crm::status_event& ev) {
-    auto ok = ask<crm::atom::ok>(sys, *storage, ev);
+    auto ok = ask<std::vector<crm::message_status_changed>>(sys, *storage, ev);
     BOOST_TEST(ok.engaged(), ev.status.status << ": " << outcome(ok));
     return ok.engaged();
   }

@@ -104,9 +104,18 @@ BOOST_AUTO_TEST_CASE(malformed_file_is_reported) {
 BOOST_AUTO_TEST_CASE(production_refuses_the_default_jwt_secret) {
   auto text = error_text(load_config(R"({"mode": "production", "meta": {"appSecret": "x"}})", {}));
   BOOST_CHECK_MESSAGE(mentions(text, "jwt.secret"), text);
-  auto ok = load_config(R"({"mode": "production", "meta": {"appSecret": "x"}})",
-                        {{"CRM_JWT_SECRET", std::string(40, 'k')}});
+  auto ok = load_config(
+      R"({"mode": "production", "meta": {"appSecret": "x"}})",
+      {{"CRM_JWT_SECRET", std::string(40, 'k')}, {"CRM_SECRETS_KEY", std::string(64, 'a')}});
   BOOST_CHECK(ok);
+}
+
+BOOST_AUTO_TEST_CASE(production_refuses_the_default_secrets_key) {
+  auto text = error_text(load_config(R"({"mode": "production", "meta": {"appSecret": "x"}})",
+                                     {{"CRM_JWT_SECRET", std::string(40, 'k')}}));
+  BOOST_CHECK_MESSAGE(mentions(text, "secrets.key"), text);
+  text = error_text(load_config("{}", {{"CRM_SECRETS_KEY", "short"}}));
+  BOOST_CHECK_MESSAGE(mentions(text, "CRM_SECRETS_KEY") || mentions(text, "secrets.key"), text);
 }
 
 BOOST_AUTO_TEST_CASE(pool_must_leave_room_for_readers) {

@@ -1,0 +1,75 @@
+#pragma once
+
+#include "net/asio.hpp"
+#include "net/beast.hpp"
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace crm::net {
+
+/// What became of one outbound request.
+struct http_outcome {
+  int status = 0; // 0: no answer
+  std::string body;
+  bool written = false; // the whole request reached the socket (the peer may have acted)
+  std::string error;    // why there is no answer
+};
+
+/// The scheme, host and port of a base URL, and its path prefix.
+struct base_url {
+  bool tls = true;
+  std::string host, port, prefix;
+  /// Parses http(s)://host[:port][/prefix]; throws std::invalid_argument.
+  static base_url parse(const std::string& url);
+};
+
+/// A small pool of keep-alive HTTP/1.1 connections to one origin (plain or TLS), used by
+/// the provider clients. Requests beyond `max_connections` wait their turn; every step has
+/// a timeout. All state lives on one strand; `done` runs on an I/O thread.
+class http_pool : public std::enable_shared_from_this<http_pool> {
+ public:
+  using request = http::request<http::string_body>;
+  using callback = std::function<void(http_outcome)>;
+
+  http_pool(asio::io_context& ioc, std::shared_ptr<asio::ssl::context> tls, base_url origin,
+            size_t max_connections, std::chrono::seconds timeout);
+  ~http_pool();
+
+  /// Queues a request (target relative to the origin; Host is set here).
+  void send(request req, callback done);
+
+  const base_url& origin() const { return origin_; }
+
+  class connection;
+
+ private:
+  struct job {
+    request req;
+    callback done;
+  };
+  friend class connection;
+  void pump();
+  void finished(std::shared_ptr<connection> c, bool reusable);
+
+  asio::io_context& ioc_;
+  asio::strand<asio::io_context::executor_type> strand_;
+  std::shared_ptr<asio::ssl::context> tls_;
+  base_url origin_;
+  size_t max_connections_;
+  std::chrono::seconds timeout_;
+  std::deque<job> waiting_;
+  std::vector<std::shared_ptr<connection>> idle_;
+  size_t busy_ = 0;
+};
+
+/// A TLS client context that verifies peers against the system's trust store.
+std::shared_ptr<asio::ssl::context> make_client_tls();
+
+} // namespace crm::net

@@ -1,0 +1,222 @@
+// Agent replies reaching Meta's Graph API (a local stand-in speaking its wire format):
+// URL, token and body; retries; permanent errors; statuses; the 24-hour window; the
+// number's rate limit; the outbox across a crash.
+#include "tests/e2e/dispatch_fixture.hpp"
+#include "tests/support/ws_client.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+
+using namespace crm::test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+struct outbound_fixture : dispatch_fixture {
+  ~outbound_fixture() { server.reset(); }
+
+  /// A debtor writes (at `timestamp`, now by default) and agent A gets the chat.
+  std::string open_chat(const std::string& phone, long long timestamp = 0) {
+    if (set_status(agent_a, "available").status != 200)
+      BOOST_FAIL("agent A not available");
+    auto body = meta_text_webhook(phone_number_id, phone, "wamid.IN" + phone, "Hola", timestamp);
+    auto res = http_request(server->port(), "POST", "/api/v1/webhooks/meta", body,
+                            {{"X-Hub-Signature-256", meta_signature(secret, body)}});
+    BOOST_REQUIRE_EQUAL(res.status, 200);
+    std::string where = "chats where debtor_phone = '+" + phone + "' and status = 'assigned'";
+    BOOST_REQUIRE(eventually(where, 1));
+    return db.scalar("select id from " + where);
+  }
+
+  http_result reply(const std::string& chat, const json& body) const {
+    return call("POST", "/api/v1/chats/" + chat + "/messages", agent_a, "agent", body.dump());
+  }
+
+  std::string reply_text(const std::string& chat, const std::string& text) {
+    auto res = reply(chat, {{"type", "text"}, {"text", text}});
+    BOOST_REQUIRE_EQUAL(res.status, 201);
+    return json::parse(res.body)["id"].get<std::string>();
+  }
+
+  std::string message(const std::string& id, const std::string& column) const {
+    return db.scalar("select coalesce(" + column + "::text, '') from messages where id = '" + id +
+                     "'");
+  }
+
+  bool status_becomes(const std::string& id, const std::string& status) const {
+    return eventually("messages where id = '" + id + "' and status = '" + status + "'", 1);
+  }
+
+  int post_status(const std::string& wamid, const std::string& status) const {
+    auto body = meta_status_webhook(phone_number_id, wamid, status, "573001110001");
+    return http_request(server->port(), "POST", "/api/v1/webhooks/meta", body,
+                        {{"X-Hub-Signature-256", meta_signature(secret, body)}})
+        .status;
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(outbound, outbound_fixture)
+
+BOOST_AUTO_TEST_CASE(a_reply_reaches_the_graph_api_with_url_token_and_body) {
+  auto chat = open_chat("573001110001");
+  auto id = reply_text(chat, "Buenos días, ¿cómo desea pagar?");
+  BOOST_REQUIRE(status_becomes(id, "sent"));
+  auto seen = graph.requests();
+  BOOST_REQUIRE_EQUAL(seen.size(), 1u);
+  BOOST_CHECK_EQUAL(seen[0].method, "POST");
+  BOOST_CHECK_EQUAL(seen[0].target, std::string{"/"} + phone_number_id + "/messages");
+  BOOST_CHECK_EQUAL(seen[0].authorization, std::string{"Bearer "} + access_token);
+  auto body = json::parse(seen[0].body);
+  BOOST_CHECK_EQUAL(body["messaging_product"], "whatsapp");
+  BOOST_CHECK_EQUAL(body["to"], "573001110001");
+  BOOST_CHECK_EQUAL(body["type"], "text");
+  BOOST_CHECK_EQUAL(body["text"]["body"], "Buenos días, ¿cómo desea pagar?");
+  BOOST_CHECK_EQUAL(body["biz_opaque_callback_data"], id);
+  BOOST_CHECK_EQUAL(message(id, "provider_id"), "wamid.SI1");
+}
+
+BOOST_AUTO_TEST_CASE(a_provider_500_then_200_delivers_once) {
+  auto chat = open_chat("573001110002");
+  graph.script(500, graph_standin::error_body(2, "Service temporarily unavailable"));
+  auto id = reply_text(chat, "Le confirmo el acuerdo");
+  BOOST_REQUIRE(status_becomes(id, "sent"));
+  BOOST_CHECK_EQUAL(graph.count(), 2u);
+  BOOST_CHECK_EQUAL(message(id, "send_attempts"), "2");
+  BOOST_CHECK_EQUAL(count("messages where direction = 'out'"), 1);
+}
+
+BOOST_AUTO_TEST_CASE(throttling_429_is_retried_with_backoff) {
+  auto chat = open_chat("573001110003");
+  graph.script(429, graph_standin::error_body(130429, "Rate limit hit"));
+  graph.script(429, graph_standin::error_body(130429, "Rate limit hit"));
+  auto id = reply_text(chat, "Gracias por su paciencia");
+  BOOST_REQUIRE(status_becomes(id, "sent"));
+  auto seen = graph.requests();
+  BOOST_REQUIRE_EQUAL(seen.size(), 3u);
+  // 100 ms, then 200 ms (plus jitter): the waits grow.
+  BOOST_CHECK(seen[1].at - seen[0].at >= 100ms);
+  BOOST_CHECK(seen[2].at - seen[1].at >= 200ms);
+}
+
+BOOST_AUTO_TEST_CASE(a_permanent_error_fails_the_message_and_the_agent_sees_it) {
+  ws_client a{server->port(), token(agent_a, "agent")};
+  BOOST_REQUIRE(a.connected());
+  auto chat = open_chat("573001110004");
+  graph.script(400, graph_standin::error_body(131026, "Message undeliverable"));
+  auto id = reply_text(chat, "¿Sigue interesado en el acuerdo?");
+  BOOST_REQUIRE(status_becomes(id, "failed"));
+  BOOST_CHECK_EQUAL(graph.count(), 1u); // not retried
+  auto error = json::parse(message(id, "error"));
+  BOOST_CHECK_EQUAL(error["code"], "131026");
+  BOOST_CHECK_EQUAL(error["httpStatus"], 400);
+  auto pushed = a.read_until("\"failed\"", 5s);
+  BOOST_REQUIRE(pushed);
+  auto ev = json::parse(*pushed);
+  BOOST_CHECK_EQUAL(ev["event"], "message.status");
+  BOOST_CHECK_EQUAL(ev["data"]["id"], id);
+  BOOST_CHECK_EQUAL(ev["data"]["error"]["code"], "131026");
+}
+
+BOOST_AUTO_TEST_CASE(status_webhooks_move_the_message_forward_and_are_pushed) {
+  ws_client a{server->port(), token(agent_a, "agent")};
+  BOOST_REQUIRE(a.connected());
+  auto chat = open_chat("573001110005");
+  auto id = reply_text(chat, "Recibimos su pago");
+  BOOST_REQUIRE(status_becomes(id, "sent"));
+  auto wamid = message(id, "provider_id");
+  BOOST_REQUIRE_EQUAL(post_status(wamid, "delivered"), 200);
+  BOOST_REQUIRE(status_becomes(id, "delivered"));
+  BOOST_REQUIRE_EQUAL(post_status(wamid, "read"), 200);
+  BOOST_REQUIRE(status_becomes(id, "read"));
+  BOOST_REQUIRE_EQUAL(post_status(wamid, "delivered"), 200); // late: never backwards
+  BOOST_CHECK_EQUAL(message(id, "status"), "read");
+  std::vector<std::string> pushed;
+  while (auto frame = a.read(500ms)) {
+    auto f = json::parse(*frame);
+    if (f.value("event", "") == "message.status" && f["data"]["id"] == id)
+      pushed.push_back(f["data"]["status"]);
+  }
+  BOOST_CHECK((pushed == std::vector<std::string>{"sent", "delivered", "read"}));
+}
+
+BOOST_AUTO_TEST_CASE(outside_the_24_hour_window_only_a_template_goes) {
+  auto chat = open_chat("573001110006", std::time(nullptr) - 25 * 3600);
+  auto refused = reply(chat, {{"type", "text"}, {"text", "¿Hablamos?"}});
+  BOOST_CHECK_EQUAL(refused.status, 422);
+  BOOST_CHECK_EQUAL(json::parse(refused.body)["error"]["code"], "outside_service_window");
+  BOOST_CHECK_EQUAL(count("messages where direction = 'out'"), 0);
+  auto res = reply(
+      chat, {{"type", "template"},
+             {"template",
+              {{"name", "recordatorio_pago"},
+               {"language", "es_CO"},
+               {"components",
+                {{{"type", "body"}, {"parameters", {{{"type", "text"}, {"text", "María"}}}}}}}}}});
+  BOOST_REQUIRE_EQUAL(res.status, 201);
+  auto id = json::parse(res.body)["id"].get<std::string>();
+  BOOST_REQUIRE(status_becomes(id, "sent"));
+  auto body = json::parse(graph.requests().at(0).body);
+  BOOST_CHECK_EQUAL(body["type"], "template");
+  BOOST_CHECK_EQUAL(body["template"]["name"], "recordatorio_pago");
+  BOOST_CHECK_EQUAL(body["template"]["language"]["code"], "es_CO");
+  BOOST_CHECK_EQUAL(body["template"]["components"][0]["parameters"][0]["text"], "María");
+}
+
+BOOST_AUTO_TEST_CASE(the_rate_limit_holds_with_200_queued_messages) {
+  db.exec("update whatsapp_numbers set rate_limit_per_second = 50");
+  restart();
+  auto chat = open_chat("573001110007");
+  for (int i = 0; i < 200; ++i)
+    reply_text(chat, "Mensaje " + std::to_string(i));
+  BOOST_REQUIRE(eventually("messages where direction = 'out' and status = 'sent'", 200));
+  auto seen = graph.requests();
+  BOOST_REQUIRE_EQUAL(seen.size(), 200u);
+  std::vector<std::chrono::steady_clock::time_point> at;
+  for (auto& r : seen)
+    at.push_back(r.at);
+  std::sort(at.begin(), at.end());
+  std::chrono::duration<double> span = at.back() - at.front();
+  BOOST_TEST_MESSAGE("200 sends in " << span.count() << " s at a limit of 50/s");
+  BOOST_CHECK_GE(span.count(), 199 / 50.0 * 0.95);
+  // No second holds more than the limit (one extra for a boundary).
+  for (size_t i = 0; i < at.size(); ++i) {
+    auto end = std::upper_bound(at.begin() + static_cast<long>(i), at.end(), at[i] + 1s);
+    BOOST_CHECK_LE(end - (at.begin() + static_cast<long>(i)), 51);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_crash_with_queued_messages_sends_each_at_most_once) {
+  db.exec("update whatsapp_numbers set rate_limit_per_second = 5");
+  restart();
+  auto chat = open_chat("573001110008");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i)
+    ids.push_back(reply_text(chat, "Cuota " + std::to_string(i)));
+  std::this_thread::sleep_for(1s); // a few leave, most wait in the outbox
+  server->kill9();
+  auto before = graph.count();
+  BOOST_CHECK_LT(before, 20u);
+  restart();
+  BOOST_REQUIRE(eventually("messages where direction = 'out' and status = 'pending'", 0));
+  std::map<std::string, int> reached;
+  for (auto& r : graph.requests())
+    ++reached[json::parse(r.body)["biz_opaque_callback_data"].get<std::string>()];
+  for (auto& id : ids) {
+    BOOST_CHECK_LE(reached[id], 1); // never twice
+    auto status = message(id, "status");
+    if (status == "failed") // counted but its answer lost in the crash: reported, not resent
+      BOOST_CHECK_EQUAL(json::parse(message(id, "error"))["code"], "unknown_outcome");
+    else
+      BOOST_CHECK_EQUAL(status, "sent");
+  }
+  BOOST_CHECK_GE(count("messages where direction = 'out' and status = 'sent'"), 18);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,134 @@
+#include "tests/support/graph_standin.hpp"
+
+#include "net/beast.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace crm::test {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct graph_standin::impl {
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc, tcp::endpoint{asio::ip::make_address("127.0.0.1"), 0}};
+  std::thread accept_thread;
+  std::vector<std::thread> connections;
+  mutable std::mutex mutex;
+  std::vector<received> log;
+  std::deque<std::pair<int, std::string>> scripted;
+  std::atomic<bool> stopping{false};
+  std::atomic<long> next_id{1};
+};
+
+graph_standin::graph_standin() : impl_{std::make_unique<impl>()} {
+  impl_->accept_thread = std::thread{[this] {
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket socket{impl_->ioc};
+      impl_->acceptor.accept(socket, ec);
+      if (ec || impl_->stopping)
+        return;
+      auto fd = socket.release();
+      std::lock_guard lock{impl_->mutex};
+      impl_->connections.emplace_back([this, fd] { serve(fd); });
+    }
+  }};
+}
+
+graph_standin::~graph_standin() {
+  impl_->stopping = true;
+  // Wake the blocking accept with a connection of our own, then close.
+  beast::error_code ec;
+  auto endpoint = impl_->acceptor.local_endpoint(ec);
+  {
+    asio::io_context ioc;
+    tcp::socket s{ioc};
+    s.connect(endpoint, ec);
+    impl_->accept_thread.join();
+  }
+  impl_->acceptor.close(ec);
+  // Connections end when their client (the server, stopped before) closes them.
+  std::vector<std::thread> connections;
+  {
+    std::lock_guard lock{impl_->mutex};
+    connections = std::move(impl_->connections);
+  }
+  for (auto& t : connections)
+    t.join();
+}
+
+std::string graph_standin::url() const {
+  return "http://127.0.0.1:" + std::to_string(impl_->acceptor.local_endpoint().port());
+}
+
+void graph_standin::script(int status, std::string body) {
+  std::lock_guard lock{impl_->mutex};
+  impl_->scripted.emplace_back(status, std::move(body));
+}
+
+std::string graph_standin::error_body(long code, const std::string& message) {
+  return nlohmann::json{{"error",
+                         {{"message", message},
+                          {"type", "OAuthException"},
+                          {"code", code},
+                          {"error_data", {{"messaging_product", "whatsapp"}, {"details", message}}},
+                          {"fbtrace_id", "AbCdEf123"}}}}
+      .dump();
+}
+
+std::vector<graph_standin::received> graph_standin::requests() const {
+  std::lock_guard lock{impl_->mutex};
+  return impl_->log;
+}
+
+size_t graph_standin::count() const {
+  std::lock_guard lock{impl_->mutex};
+  return impl_->log.size();
+}
+
+void graph_standin::serve(int fd) {
+  asio::io_context ioc;
+  beast::tcp_stream stream{tcp::socket{ioc, tcp::v4(), fd}};
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request<http::string_body> req;
+    beast::error_code ec;
+    stream.expires_after(std::chrono::seconds(30));
+    http::read(stream, buffer, req, ec);
+    if (ec || impl_->stopping)
+      return;
+    int status = 200;
+    std::string body;
+    {
+      std::lock_guard lock{impl_->mutex};
+      impl_->log.push_back({std::string{req.method_string()}, std::string{req.target()},
+                            std::string{req[http::field::authorization]}, req.body(),
+                            std::chrono::steady_clock::now()});
+      if (!impl_->scripted.empty()) {
+        std::tie(status, body) = impl_->scripted.front();
+        impl_->scripted.pop_front();
+      }
+    }
+    if (status == 200 && body.empty()) {
+      auto in = nlohmann::json::parse(req.body(), nullptr, false);
+      auto to = in.is_object() ? in.value("to", "") : "";
+      body = nlohmann::json{{"messaging_product", "whatsapp"},
+                            {"contacts", {{{"input", to}, {"wa_id", to}}}},
+                            {"messages", {{{"id", "wamid.SI" + std::to_string(impl_->next_id++)}}}}}
+                 .dump();
+    }
+    http::response<http::string_body> res{static_cast<http::status>(status), req.version()};
+    res.set(http::field::content_type, "application/json");
+    res.keep_alive(req.keep_alive());
+    res.body() = body;
+    res.prepare_payload();
+    http::write(stream, res, ec);
+    if (ec || !req.keep_alive())
+      return;
+  }
+}
+
+} // namespace crm::test
