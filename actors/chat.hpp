@@ -25,7 +25,7 @@ struct chat_peers {
   /// The REGISTRY, weakly: it holds its CHATs, so a strong handle back would keep both alive.
   caf::actor_addr registry;
   agent_directory agents;
-  number_directory numbers;
+  number_pool_actor numbers;
   /// The wall clock (reply and assignment times are wall-clock times); tests inject theirs.
   std::function<std::chrono::system_clock::time_point()> now = [] {
     return std::chrono::system_clock::now();

@@ -21,22 +21,10 @@ json nullable(const std::string& s) {
   return s.empty() ? json(nullptr) : json(s);
 }
 
-/// Hands a stored message to the chat's NUMBER, which records and reports its outcome.
-/// Without a running number the message fails at once (recorded, then pushed).
+/// Hands a stored message to NUMBERS, whose NUMBER records and reports its outcome.
 void hand_to_number(self_ptr self, const stored_message& stored, const chat_command& cmd) {
   auto& st = self->state;
-  auto& numbers = st.peers.numbers.table;
-  auto it = numbers ? numbers->find(st.conversation.number.value) : decltype(numbers->end()){};
-  if (!numbers || it == numbers->end()) {
-    auto error = json{{"code", "number_unavailable"},
-                      {"message", "the chat's WhatsApp number is not running"}};
-    self->request(st.peers.storage, timeouts::commit,
-                  send_outcome{stored.id, "", "failed", error.dump()})
-        .then([self](message_status_changed& c) { self->state.publish_status(c); },
-              [](caf::error&) {});
-    return;
-  }
-  self->send(it->second,
+  self->send(st.peers.numbers,
              outbound_job{stored.id, st.conversation.id, st.conversation.number,
                           st.conversation.debtor_phone, cmd.type, cmd.text, cmd.details, 0});
 }

@@ -9,6 +9,8 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include <iterator>
+
 namespace crm {
 
 std::string chat_registry_state::key_of(const number_id& number, const std::string& phone) {
@@ -175,6 +177,11 @@ chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self, c
         if (auto chat = self->state.find(c.chat.value))
           self->send(chat, std::move(c));
         // A closed chat's late statuses are stored; nobody is watching it live.
+      },
+      [self](atom::remove, const number_id& removed) {
+        auto& numbers = self->state.numbers;
+        for (auto it = numbers.begin(); it != numbers.end();)
+          it = it->second.id == removed ? numbers.erase(it) : std::next(it);
       },
       [self](atom::remove, const chat_id& closed) {
         // The CHAT closed: the next message from its phone opens a new chat.

@@ -283,6 +283,33 @@ gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_sta
       },
       [self](message_query& q, responder_ptr& out) { handle_read(self, q, out, false); },
       [self](chat_command& cmd, responder_ptr& out) { handle_command(self, cmd, out); },
+      [self](number_change& change, responder_ptr& out) {
+        auto created = change.kind == "create";
+        auto removed = change.kind == "delete";
+        self->request(self->state.peers.numbers, timeouts::route, std::move(change))
+            .then(
+                [out, created, removed](json_page& saved) {
+                  if (removed)
+                    return out->reply(204, "application/json", "");
+                  out->reply(created ? 201 : 200, "application/json", std::move(saved.items));
+                },
+                [out](caf::error& err) { out->fail(err); });
+      },
+      [self](number_query& q, responder_ptr& out) {
+        auto single = !q.id.empty();
+        self->request(self->state.peers.storage, timeouts::read, std::move(q))
+            .then(
+                [out, single](json_page& page) {
+                  if (!page.found)
+                    return out->fail(make_error(ec::not_found, "no such number"));
+                  if (single)
+                    return out->ok(std::move(page.items));
+                  out->ok(R"({"items":)" + page.items + R"(,"total":)" +
+                          std::to_string(page.total) + R"(,"page":1,"limit":)" +
+                          std::to_string(page.total) + "}");
+                },
+                [out](caf::error& err) { out->fail(err); });
+      },
   };
 }
 

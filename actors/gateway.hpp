@@ -14,6 +14,7 @@ struct gateway_peers {
   storage_actor storage;
   redis_actor redis; // invalid handle when Redis is not configured
   dispatcher_actor dispatcher;
+  number_pool_actor numbers;
   /// user id -> AGENT (fixed at start for now; user management makes it live).
   std::shared_ptr<const std::unordered_map<std::string, agent_actor>> agents;
 };

@@ -23,8 +23,12 @@ using storage_single_actor = caf::typed_actor<
     caf::replies_to<atom::load, atom::agents>::with<std::vector<agent_profile>>,
     // Loads every active campaign's routing (start-up).
     caf::replies_to<atom::load, atom::campaigns>::with<std::vector<campaign_routing>>,
-    // Loads every WhatsApp number (start-up).
+    // Loads every active WhatsApp number (start-up).
     caf::replies_to<atom::load, atom::numbers>::with<std::vector<number_profile>>,
+    // Creates, updates or deactivates a number.
+    caf::replies_to<number_change>::with<number_saved>,
+    // Numbers for the API (secrets never included).
+    caf::replies_to<number_query>::with<json_page>,
     // Records an assignment, transfer or return to the queue: the chat row and its history;
     // answers the chat as stored.
     caf::replies_to<chat_assignment>::with<json_page>,
@@ -108,7 +112,9 @@ using chat_registry_actor = caf::typed_actor<
     // A CHAT closed: forget it (the next message from its phone opens a new chat).
     caf::reacts_to<atom::remove, chat_id>,
     // A message's status moved: routed to its CHAT, which pushes it.
-    caf::reacts_to<message_status_changed>>;
+    caf::reacts_to<message_status_changed>,
+    // A number was removed: forget it (its traffic is kept as unrouted from now on).
+    caf::reacts_to<atom::remove, number_id>>;
 
 /// A NUMBER: one per WhatsApp number; owns its provider client and its outbound queue
 /// (paced to the number's rate limit, retried with backoff, resumed from the database).
@@ -120,10 +126,18 @@ using number_actor = caf::typed_actor<
     // Timer: the next send slot is due.
     caf::reacts_to<atom::tick>,
     // Connects the REGISTRY, through which outcomes reach their CHAT.
-    caf::reacts_to<chat_registry_actor>>;
+    caf::reacts_to<chat_registry_actor>,
+    // The number was edited: new settings and provider client.
+    caf::reacts_to<number_profile, provider_client_ptr>>;
 
-/// number id -> NUMBER, fixed at start (number management will make it live).
-using number_directory = shared_table<std::unordered_map<std::string, number_actor>>;
+/// NUMBERS: the NUMBER of each active number, started at start and on creation.
+using number_pool_actor = caf::typed_actor<
+    // A stored message to send: handed to its NUMBER (failed when the number is gone).
+    caf::reacts_to<outbound_job>,
+    // POST/PATCH/DELETE /whatsapp/numbers: stored, then the NUMBER follows.
+    caf::replies_to<number_change>::with<json_page>,
+    // Connects the REGISTRY (passed on to every NUMBER).
+    caf::reacts_to<chat_registry_actor>>;
 
 /// An AGENT: one per user with the agent role; the single source of truth for "can this
 /// agent take one more chat".
@@ -201,10 +215,13 @@ using gateway_actor = caf::typed_actor<
     // GET /chats/{id}/messages.
     caf::reacts_to<message_query, responder_ptr>,
     // POST /chats/{id}/messages, assign, transfer, close; WebSocket message.send, chat.typing.
-    caf::reacts_to<chat_command, responder_ptr>>;
+    caf::reacts_to<chat_command, responder_ptr>,
+    // POST/PATCH/DELETE /whatsapp/numbers: through NUMBERS (201 for a new one).
+    caf::reacts_to<number_change, responder_ptr>,
+    // GET /whatsapp/numbers, /whatsapp/numbers/{id}.
+    caf::reacts_to<number_query, responder_ptr>>;
 
 } // namespace crm
 
 // Process-local: the directory never leaves this process.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(crm::agent_directory)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(crm::number_directory)

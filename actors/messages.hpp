@@ -68,6 +68,28 @@ struct number_profile {
   std::string meta_phone_number_id;
   std::string credentials; // sealed (domain/secrets), or empty
   int rate_per_second = 80;
+  std::string wppconnect_base_url;
+  std::string wppconnect_session;
+};
+
+/// POST/PATCH/DELETE /whatsapp/numbers: `fields` holds the validated columns to set
+/// (credentials already sealed) as a JSON object.
+struct number_change {
+  std::string kind; // create | update | delete
+  number_id id;     // update, delete
+  std::string fields;
+};
+
+/// GET /whatsapp/numbers (empty id) or /whatsapp/numbers/{id}.
+struct number_query {
+  std::string id;
+};
+
+/// A number as stored after a change: what its NUMBER runs from, and its API JSON.
+struct number_saved {
+  number_profile profile;
+  std::string json;
+  bool active = true;
 };
 
 /// The answer to number_lookup; `found` is false for a number we do not have.
@@ -430,7 +452,23 @@ typename Inspector::result_type inspect(Inspector& f, number_lookup& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, number_profile& x) {
   return f(caf::meta::type_name("number_profile"), x.id, x.provider, x.phone, x.campaign_id,
-           x.meta_phone_number_id, x.credentials, x.rate_per_second);
+           x.meta_phone_number_id, x.credentials, x.rate_per_second, x.wppconnect_base_url,
+           x.wppconnect_session);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, number_change& x) {
+  return f(caf::meta::type_name("number_change"), x.kind, x.id, x.fields);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, number_query& x) {
+  return f(caf::meta::type_name("number_query"), x.id);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, number_saved& x) {
+  return f(caf::meta::type_name("number_saved"), x.profile, x.json, x.active);
 }
 
 template <class Inspector>
@@ -680,5 +718,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(crm, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(crm, (crm::chat_close))
   CAF_ADD_TYPE_ID(crm, (crm::number_profile))
   CAF_ADD_TYPE_ID(crm, (std::vector<crm::number_profile>))
+  CAF_ADD_TYPE_ID(crm, (crm::number_change))
+  CAF_ADD_TYPE_ID(crm, (crm::number_saved))
+  CAF_ADD_TYPE_ID(crm, (crm::number_query))
 CAF_END_TYPE_ID_BLOCK(crm)
 // clang-format on

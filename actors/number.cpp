@@ -72,6 +72,10 @@ void number_state::start(self_ptr self, outbound_job job) {
       .then(
           [self, job](atom::ok) {
             auto handle = number_actor{self};
+            if (!self->state.peers.client) // its credentials were removed meanwhile
+              return self->state.finish(
+                  self, job,
+                  failure(job.id, "number_unavailable", "the number has no provider client"));
             self->state.peers.client->send(
                 job, [handle](provider_reply reply) { caf::anon_send(handle, std::move(reply)); });
           },
@@ -171,6 +175,13 @@ number_actor::behavior_type number(self_ptr self, number_profile profile, number
         self->state.pump(self);
       },
       [self](chat_registry_actor& registry) { self->state.registry = std::move(registry); },
+      [self](number_profile& profile, provider_client_ptr& client) {
+        auto& st = self->state;
+        st.options.rate_per_second = profile.rate_per_second;
+        st.profile = std::move(profile);
+        st.peers.client = std::move(client); // sends in flight finish on the old one
+        st.pump(self);
+      },
   };
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
+#include "domain/secrets.hpp"
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,8 @@ struct services {
   std::string meta_verify_token;
   std::string meta_app_secret;
   std::string jwt_secret;
+  /// Seals provider credentials before they are stored.
+  std::shared_ptr<const secret_box> secrets;
 
   /// Picks a gateway for a request, spreading the load.
   const gateway_actor& gateway() const;

@@ -6,7 +6,7 @@
 #include "actors/dispatcher.hpp"
 #include "actors/gateway.hpp"
 #include "actors/messages.hpp"
-#include "actors/number.hpp"
+#include "actors/number_pool.hpp"
 #include "actors/timeouts.hpp"
 #include "actors/ws_hub.hpp"
 #include "domain/secrets.hpp"
@@ -112,7 +112,7 @@ struct actors {
   ws_hub_actor hub;
   chat_registry_actor registry;
   dispatcher_actor dispatcher;
-  std::vector<number_actor> numbers;
+  number_pool_actor numbers;
   std::vector<agent_actor> agents;
   std::vector<std::pair<std::string, agent_actor>> agents_by_id;
   std::vector<gateway_actor> gateways;
@@ -148,30 +148,28 @@ provider_client_ptr provider_client_of(const number_profile& p, const config& cf
   return nullptr;
 }
 
-/// Starts a NUMBER per WhatsApp number.
-number_directory start_numbers(caf::actor_system& sys, actors& a, const config& cfg) {
-  auto table = std::make_shared<std::unordered_map<std::string, number_actor>>();
+/// Starts NUMBERS with a NUMBER per active WhatsApp number.
+number_pool_actor start_numbers(caf::actor_system& sys, actors& a, const config& cfg) {
+  std::vector<number_profile> profiles;
   caf::scoped_actor self{sys};
   self->request(a.storage.storage, timeouts::read, atom::load_v, atom::numbers_v)
       .receive(
-          [&](std::vector<number_profile>& profiles) {
-            for (auto& p : profiles) {
-              auto id = p.id.value;
-              number_options options;
-              options.rate_per_second = p.rate_per_second;
-              options.max_attempts = cfg.whatsapp_max_attempts;
-              options.retry_base = std::chrono::milliseconds(cfg.whatsapp_retry_base_ms);
-              options.max_in_flight = cfg.whatsapp_connections;
-              auto client = provider_client_of(p, cfg, *a.io);
-              auto handle = sys.spawn(number, std::move(p),
-                                      number_peers{a.storage.storage, std::move(client)}, options);
-              a.numbers.push_back(handle);
-              table->emplace(std::move(id), handle);
-            }
-            spdlog::info("{} WhatsApp numbers started", a.numbers.size());
-          },
+          [&](std::vector<number_profile>& loaded) { profiles = std::move(loaded); },
           [](caf::error& err) { spdlog::warn("numbers not loaded: {}", caf::to_string(err)); });
-  return number_directory{table};
+  number_factory factory;
+  factory.client = [cfg, io = a.io](const number_profile& p) {
+    return provider_client_of(p, cfg, *io);
+  };
+  factory.options = [cfg](const number_profile& p) {
+    number_options options;
+    options.rate_per_second = p.rate_per_second;
+    options.max_attempts = cfg.whatsapp_max_attempts;
+    options.retry_base = std::chrono::milliseconds(cfg.whatsapp_retry_base_ms);
+    options.max_in_flight = cfg.whatsapp_connections;
+    return options;
+  };
+  spdlog::info("{} WhatsApp numbers started", profiles.size());
+  return sys.spawn(number_pool, std::move(profiles), a.storage.storage, std::move(factory));
 }
 
 /// Starts an AGENT per active agent and tells the DISPATCHER every campaign's routing.
@@ -212,7 +210,7 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg) {
     if (auto ep = storage::parse_redis_url(cfg.redis_url))
       a.redis = sys.spawn<caf::detached>(storage::redis, *ep);
   a.hub = sys.spawn(ws_hub, std::chrono::seconds(cfg.ws_offline_grace_s));
-  auto numbers = start_numbers(sys, a, cfg);
+  a.numbers = start_numbers(sys, a, cfg);
   dispatcher_options routing;
   routing.skills_fallback_after = std::chrono::seconds(cfg.skills_fallback_s);
   routing.hub = a.hub;
@@ -223,16 +221,16 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg) {
       a.agents_by_id.begin(), a.agents_by_id.end());
   a.registry = sys.spawn(
       chat_registry,
-      chat_peers{a.storage.storage, a.hub, a.dispatcher, {}, agent_directory{directory}, numbers});
+      chat_peers{
+          a.storage.storage, a.hub, a.dispatcher, {}, agent_directory{directory}, a.numbers});
   caf::anon_send(a.dispatcher, assignment_sink_actor{a.registry});
   for (auto& handle : a.agents)
     caf::anon_send(handle, a.registry);
-  for (auto& handle : a.numbers)
-    caf::anon_send(handle, a.registry);
+  caf::anon_send(a.numbers, a.registry);
   caf::anon_send(a.hub, agent_directory{directory});
   for (int i = 0; i < cfg.actor_threads; ++i)
-    a.gateways.push_back(sys.spawn(
-        gateway, gateway_peers{a.registry, a.storage.storage, a.redis, a.dispatcher, directory}));
+    a.gateways.push_back(sys.spawn(gateway, gateway_peers{a.registry, a.storage.storage, a.redis,
+                                                          a.dispatcher, a.numbers, directory}));
   return a;
 }
 
@@ -244,8 +242,7 @@ void stop_actors(const actors& a) {
   caf::anon_send_exit(a.hub, caf::exit_reason::user_shutdown);
   for (auto& agent : a.agents)
     caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
-  for (auto& number : a.numbers)
-    caf::anon_send_exit(number, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(a.numbers, caf::exit_reason::user_shutdown);
   if (a.redis)
     caf::anon_send_exit(a.redis, caf::exit_reason::user_shutdown);
   storage::stop_storage(a.storage);
@@ -291,6 +288,7 @@ int run_server(const config& cfg) {
   svc.meta_verify_token = cfg.meta_verify_token;
   svc.meta_app_secret = cfg.meta_app_secret;
   svc.jwt_secret = cfg.jwt_secret;
+  svc.secrets = std::make_shared<const secret_box>(cfg.secrets_key);
   svc.hub = running.hub;
   auto routes = net::make_router(svc);
   if (cfg.meta_app_secret.empty())

@@ -138,6 +138,17 @@ pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_wo
           return number_repository::load_all(txn);
         }));
       },
+      [self](const number_change& c) -> caf::result<number_saved> {
+        return self->state.write_one<number_saved>(
+            "number_change", "no active number " + c.id.value,
+            [&](pqxx::work& txn) { return number_repository::change(txn, c); });
+      },
+      [self](const number_query& q) -> caf::result<json_page> {
+        return lift(self->state.guarded("read_numbers", [&](pqxx::connection& c) {
+          pqxx::read_transaction txn{c};
+          return number_repository::read(txn, q.id);
+        }));
+      },
       [self](const chat_assignment& a) -> caf::result<json_page> {
         return self->state.write_one<json_page>("assign", "no open chat " + a.chat.value,
                                                 [&](pqxx::work& txn) -> std::optional<json_page> {

@@ -3,7 +3,7 @@
 #include "actors/agent.hpp"
 #include "actors/chat_registry.hpp"
 #include "actors/dispatcher.hpp"
-#include "actors/number.hpp"
+#include "actors/number_pool.hpp"
 #include "tests/actors/fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -73,12 +73,16 @@ struct conversation_fixture : actor_fixture {
           sys.spawn(crm::agent, std::move(p), agent_peers{dispatcher, storage, hub, requeue_after});
     }
     agents = table;
-    auto numbers = std::make_shared<std::unordered_map<std::string, number_actor>>();
-    number_handle = sys.spawn(crm::number, number_profile{number_id{"number-1"}},
-                              number_peers{storage, provider}, number_options{});
-    (*numbers)["number-1"] = number_handle;
-    chat_peers peers{
-        storage, hub, dispatcher, {}, agent_directory{table}, number_directory{numbers}};
+    number_factory factory;
+    factory.client = [this](const number_profile&) -> provider_client_ptr {
+      return provider;
+    };
+    factory.options = [](const number_profile&) {
+      return number_options{};
+    };
+    numbers = sys.spawn(crm::number_pool, std::vector<number_profile>{{number_id{"number-1"}}},
+                        storage, factory);
+    chat_peers peers{storage, hub, dispatcher, {}, agent_directory{table}, numbers};
     peers.now = [this] {
       return wall_now();
     };
@@ -86,7 +90,7 @@ struct conversation_fixture : actor_fixture {
     self->send(dispatcher, assignment_sink_actor{registry});
     for (auto& [id, a] : *table)
       self->send(a, registry);
-    self->send(number_handle, registry);
+    self->send(numbers, registry);
     run();
   }
 
@@ -95,7 +99,7 @@ struct conversation_fixture : actor_fixture {
       self->send_exit(a, caf::exit_reason::user_shutdown);
     self->send_exit(dispatcher, caf::exit_reason::user_shutdown);
     self->send_exit(registry, caf::exit_reason::user_shutdown);
-    self->send_exit(number_handle, caf::exit_reason::user_shutdown);
+    self->send_exit(numbers, caf::exit_reason::user_shutdown);
     run();
   }
 
@@ -171,7 +175,7 @@ struct conversation_fixture : actor_fixture {
 
   event_log events = std::make_shared<std::vector<ws_event>>();
   std::shared_ptr<taking_provider> provider = std::make_shared<taking_provider>();
-  number_actor number_handle;
+  number_pool_actor numbers;
   ws_hub_actor hub;
   dispatcher_actor dispatcher;
   chat_registry_actor registry;

@@ -219,4 +219,77 @@ BOOST_AUTO_TEST_CASE(a_crash_with_queued_messages_sends_each_at_most_once) {
   BOOST_CHECK_GE(count("messages where direction = 'out' and status = 'sent'"), 18);
 }
 
+BOOST_AUTO_TEST_CASE(numbers_are_managed_live_and_their_secrets_never_shown) {
+  auto post = [&](const json& body, const std::string& who = "", const std::string& role = "") {
+    return call("POST", "/api/v1/whatsapp/numbers", who.empty() ? supervisor : who,
+                role.empty() ? "supervisor" : role, body.dump());
+  };
+  json number = {{"name", "Línea Norte"},
+                 {"phoneNumber", "+57 300 555 0101"},
+                 {"provider", "meta"},
+                 {"campaignId", campaign},
+                 {"meta", {{"phoneNumberId", "200000000000777"}, {"accessToken", "EAAG-north"}}},
+                 {"rateLimitPerSecond", 40}};
+  BOOST_CHECK_EQUAL(post(number, agent_a, "agent").status, 403);
+  auto bad = number;
+  bad["meta"].erase("accessToken");
+  BOOST_CHECK_EQUAL(post(bad).status, 400);
+  bad = number;
+  bad["phoneNumber"] = "call me";
+  auto refused = post(bad);
+  BOOST_CHECK_EQUAL(refused.status, 400);
+  BOOST_CHECK_EQUAL(json::parse(refused.body)["error"]["details"]["field"], "phoneNumber");
+  auto res = post(number);
+  BOOST_REQUIRE_EQUAL(res.status, 201);
+  BOOST_CHECK(res.body.find("EAAG-north") == std::string::npos);
+  auto created = json::parse(res.body);
+  BOOST_CHECK_EQUAL(created["phoneNumber"], "+573005550101");
+  BOOST_CHECK_EQUAL(created["hasCredentials"], true);
+  auto id = created["id"].get<std::string>();
+  BOOST_CHECK_EQUAL(count("whatsapp_numbers where convert_from(credentials, 'UTF8')"
+                          " like '%EAAG-north%'"),
+                    0);                        // sealed at rest
+  BOOST_CHECK_EQUAL(post(number).status, 409); // the same phone twice
+  auto listed = json::parse(call("GET", "/api/v1/whatsapp/numbers", supervisor, "supervisor").body);
+  BOOST_CHECK_EQUAL(listed["total"], 2);
+
+  // It works at once: a debtor writes to it and the agent's reply leaves through it.
+  BOOST_REQUIRE_EQUAL(set_status(agent_a, "available").status, 200);
+  auto hook = meta_text_webhook("200000000000777", "573001119999", "wamid.NORTH1", "Hola");
+  BOOST_REQUIRE_EQUAL(http_request(server->port(), "POST", "/api/v1/webhooks/meta", hook,
+                                   {{"X-Hub-Signature-256", meta_signature(secret, hook)}})
+                          .status,
+                      200);
+  std::string where = "chats where number_id = '" + id + "' and status = 'assigned'";
+  BOOST_REQUIRE(eventually(where, 1));
+  auto chat = db.scalar("select id from " + where);
+  auto first = reply_text(chat, "Le atendemos por la línea norte");
+  BOOST_REQUIRE(status_becomes(first, "sent"));
+  auto seen = graph.requests();
+  BOOST_CHECK_EQUAL(seen.back().target, "/200000000000777/messages");
+  BOOST_CHECK_EQUAL(seen.back().authorization, "Bearer EAAG-north");
+
+  // A new token applies to the next send.
+  auto patched = call("PATCH", "/api/v1/whatsapp/numbers/" + id, supervisor, "supervisor",
+                      json{{"meta", {{"accessToken", "EAAG-rotated"}}}}.dump());
+  BOOST_REQUIRE_EQUAL(patched.status, 200);
+  BOOST_CHECK(patched.body.find("EAAG") == std::string::npos);
+  auto second = reply_text(chat, "¿Confirmamos la fecha?");
+  BOOST_REQUIRE(status_becomes(second, "sent"));
+  BOOST_CHECK_EQUAL(graph.requests().back().authorization, "Bearer EAAG-rotated");
+
+  // Removed: gone from the API, its traffic kept as unrouted.
+  BOOST_CHECK_EQUAL(
+      call("DELETE", "/api/v1/whatsapp/numbers/" + id, supervisor, "supervisor").status, 204);
+  BOOST_CHECK_EQUAL(call("GET", "/api/v1/whatsapp/numbers/" + id, supervisor, "supervisor").status,
+                    404);
+  hook = meta_text_webhook("200000000000777", "573001119999", "wamid.NORTH2", "¿Hola?");
+  BOOST_REQUIRE_EQUAL(http_request(server->port(), "POST", "/api/v1/webhooks/meta", hook,
+                                   {{"X-Hub-Signature-256", meta_signature(secret, hook)}})
+                          .status,
+                      200);
+  BOOST_CHECK_EQUAL(count("messages where provider_id = 'wamid.NORTH2'"), 0);
+  BOOST_CHECK_EQUAL(count("provider_events where number_key = '200000000000777'"), 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -107,6 +107,12 @@ storage_actor::behavior_type mock_storage(storage_actor::pointer, storage_script
       [s](atom::load, atom::outbox, number_id&) -> caf::result<std::vector<outbound_job>> {
         return s->outbox;
       },
+      [](number_change& c) -> caf::result<number_saved> {
+        return make_error(ec::not_found, "mock: no numbers " + c.id.value);
+      },
+      [](number_query&) -> caf::result<json_page> {
+        return json_page{"[]", 0, true};
+      },
       [](atom::load, atom::numbers) -> caf::result<std::vector<number_profile>> {
         return std::vector<number_profile>{};
       },
