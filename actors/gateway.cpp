@@ -140,6 +140,19 @@ void store_unrouted(gateway_actor::stateful_pointer<gateway_state> self, const j
           [job](caf::error& err) { job->fail(err); });
 }
 
+/// A WPPConnect server authenticates with its number's own token (no signatures there).
+bool token_matches(gateway_actor::stateful_pointer<gateway_state> self, const number_info& number,
+                   const std::string& token) {
+  auto& secrets = self->state.peers.secrets;
+  if (!number.found || token.empty() || number.credentials.empty() || !secrets)
+    return false;
+  auto plain = secrets->open(number.credentials);
+  if (!plain)
+    return false;
+  auto creds = json::parse(*plain, nullptr, false);
+  return creds.is_object() && same_secret(creds.value("token", ""), token);
+}
+
 void handle_webhook(gateway_actor::stateful_pointer<gateway_state> self, webhook_batch& batch,
                     responder_ptr& out) {
   auto job = std::make_shared<webhook_job>();
@@ -151,8 +164,11 @@ void handle_webhook(gateway_actor::stateful_pointer<gateway_state> self, webhook
     self->request(self->state.peers.registry, timeouts::route,
                   number_lookup{batch.provider, shared_change->number_key})
         .then(
-            [self, job, shared_change](number_info& number) {
+            [self, job, shared_change, token = batch.token](number_info& number) {
               auto& c = *shared_change;
+              if (job->provider == "wppconnect" && !token_matches(self, number, token))
+                return job->fail(
+                    make_error(ec::unauthenticated, "the token does not match this number's"));
               if (!number.found) {
                 job->pending += 1;
                 store_unrouted(self, job, c);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
+#include "domain/secrets.hpp"
 
 #include <memory>
 #include <string>
@@ -15,6 +16,8 @@ struct gateway_peers {
   redis_actor redis; // invalid handle when Redis is not configured
   dispatcher_actor dispatcher;
   number_pool_actor numbers;
+  /// Opens the sealed token a WPPConnect webhook is checked against.
+  std::shared_ptr<const secret_box> secrets;
   /// user id -> AGENT (fixed at start for now; user management makes it live).
   std::shared_ptr<const std::unordered_map<std::string, agent_actor>> agents;
 };

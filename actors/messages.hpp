@@ -51,6 +51,8 @@ struct webhook_change {
 struct webhook_batch {
   std::string provider; // "meta" | "wppconnect"
   std::vector<webhook_change> changes;
+  /// WPPConnect: the token the caller presented (checked against the number's own).
+  std::string token;
 };
 
 /// Asks which of our numbers a provider key names.
@@ -97,6 +99,7 @@ struct number_info {
   bool found = false;
   number_id id;
   std::string campaign_id; // empty when the number has no campaign
+  std::string credentials; // WPPConnect: sealed, to check a webhook's token
 };
 
 /// An inbound message routed to its number (REGISTRY -> CHAT).
@@ -441,7 +444,7 @@ typename Inspector::result_type inspect(Inspector& f, webhook_change& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, webhook_batch& x) {
-  return f(caf::meta::type_name("webhook_batch"), x.provider, x.changes);
+  return f(caf::meta::type_name("webhook_batch"), x.provider, x.changes, x.token);
 }
 
 template <class Inspector>
@@ -473,7 +476,7 @@ typename Inspector::result_type inspect(Inspector& f, number_saved& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, number_info& x) {
-  return f(caf::meta::type_name("number_info"), x.found, x.id, x.campaign_id);
+  return f(caf::meta::type_name("number_info"), x.found, x.id, x.campaign_id, x.credentials);
 }
 
 template <class Inspector>

@@ -59,13 +59,14 @@ number_pool(number_pool_actor::stateful_pointer<number_pool_state> self,
                       self->send_exit(it->second, caf::exit_reason::user_shutdown);
                       st.numbers.erase(it);
                     }
-                    if (st.registry)
-                      self->send(st.registry, atom::remove_v, saved.profile.id);
                   } else if (it == st.numbers.end()) {
                     st.start(self, saved.profile);
                   } else {
                     self->send(it->second, saved.profile, st.factory.client(saved.profile));
                   }
+                  // Cached routing (and a WPPConnect token) must not outlive a change.
+                  if (st.registry)
+                    self->send(st.registry, atom::remove_v, saved.profile.id);
                   spdlog::info("numbers: {} {}", id, saved.active ? "saved" : "removed");
                   rp.deliver(json_page{std::move(saved.json), 1, true});
                 },

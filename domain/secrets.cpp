@@ -56,4 +56,8 @@ expected<std::string> secret_box::open(const std::string& sealed) const {
   return plain;
 }
 
+bool same_secret(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 } // namespace crm

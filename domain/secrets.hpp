@@ -22,4 +22,7 @@ class secret_box {
   std::string key_;
 };
 
+/// Compares two secrets in constant time (for tokens presented by callers).
+bool same_secret(const std::string& a, const std::string& b);
+
 } // namespace crm

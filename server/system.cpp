@@ -13,6 +13,7 @@
 #include "net/auth/jwt.hpp"
 #include "net/listener.hpp"
 #include "net/providers/meta_client.hpp"
+#include "net/providers/wppconnect_client.hpp"
 #include "net/routes/routes.hpp"
 #include "net/websocket_session.hpp"
 #include "storage/migrate.hpp"
@@ -144,8 +145,15 @@ provider_client_ptr provider_client_of(const number_profile& p, const config& cf
                                          std::chrono::seconds(cfg.whatsapp_timeout_s));
     return std::make_shared<net::meta_client>(pool, p.meta_phone_number_id, token);
   }
-  spdlog::warn("number {}: provider {} cannot send yet", p.id.value, p.provider);
-  return nullptr;
+  auto token = creds.is_object() ? creds.value("token", "") : "";
+  if (token.empty() || p.wppconnect_base_url.empty() || p.wppconnect_session.empty()) {
+    spdlog::warn("number {}: WPPConnect base URL, session or token missing", p.id.value);
+    return nullptr;
+  }
+  auto pool = std::make_shared<net::http_pool>(
+      io.ioc, io.tls, net::base_url::parse(p.wppconnect_base_url),
+      static_cast<size_t>(cfg.whatsapp_connections), std::chrono::seconds(cfg.whatsapp_timeout_s));
+  return std::make_shared<net::wppconnect_client>(pool, p.wppconnect_session, token);
 }
 
 /// Starts NUMBERS with a NUMBER per active WhatsApp number.
@@ -228,9 +236,11 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg) {
     caf::anon_send(handle, a.registry);
   caf::anon_send(a.numbers, a.registry);
   caf::anon_send(a.hub, agent_directory{directory});
+  auto secrets = std::make_shared<const secret_box>(cfg.secrets_key);
   for (int i = 0; i < cfg.actor_threads; ++i)
-    a.gateways.push_back(sys.spawn(gateway, gateway_peers{a.registry, a.storage.storage, a.redis,
-                                                          a.dispatcher, a.numbers, directory}));
+    a.gateways.push_back(
+        sys.spawn(gateway, gateway_peers{a.registry, a.storage.storage, a.redis, a.dispatcher,
+                                         a.numbers, secrets, directory}));
   return a;
 }
 

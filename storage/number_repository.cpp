@@ -11,8 +11,9 @@ constexpr auto by_meta_id = "select id, coalesce(campaign_id::text, '') from wha
                             " where provider = 'meta' and meta_phone_number_id = $1 and is_active";
 
 // A malformed id must read as "not found", not as an SQL error.
-constexpr auto by_id = "select id, coalesce(campaign_id::text, '') from whatsapp_numbers"
-                       " where provider = 'wppconnect' and id::text = $1 and is_active";
+constexpr auto by_id =
+    "select id, coalesce(campaign_id::text, ''), coalesce(convert_from(credentials, 'UTF8'), '')"
+    " from whatsapp_numbers where provider = 'wppconnect' and id::text = $1 and is_active";
 
 #define CRM_NUMBER_PROFILE                                                                         \
   "n.id, n.provider, n.phone_number, coalesce(n.campaign_id::text, ''),"                           \
@@ -103,6 +104,8 @@ number_info number_repository::lookup(pqxx::transaction_base& txn, const number_
   result.found = true;
   result.id.value = rows[0][0].as<std::string>();
   result.campaign_id = rows[0][1].as<std::string>();
+  if (rows[0].size() > 2)
+    result.credentials = rows[0][2].as<std::string>();
   return result;
 }
 

@@ -4,6 +4,7 @@
 
 #include "net/http_error.hpp"
 #include "net/meta_webhook.hpp"
+#include "net/wppconnect_webhook.hpp"
 #include "net/routes/routes.hpp"
 
 #include <caf/send.hpp>
@@ -55,6 +56,31 @@ void meta_receive(const services& s, request_context& ctx, responder_ptr out) {
   caf::anon_send(s.gateway(), to_batch(std::move(*hook)), std::move(out));
 }
 
+/// WPPConnect servers sign nothing: they present the number's token (Authorization: Bearer,
+/// or ?token= where the server can only be given a URL).
+void wppconnect_receive(const services& s, request_context& ctx, responder_ptr out) {
+  auto number = ctx.params.at("numberId");
+  std::string token{ctx.header("Authorization")};
+  if (token.rfind("Bearer ", 0) == 0)
+    token = token.substr(7);
+  else
+    token = ctx.query_or("token");
+  if (token.empty()) {
+    metrics::webhook_rejections("wppconnect", "token").Increment();
+    return out->reply(401, "application/json",
+                      error_body("unauthenticated", "the number's token is required"));
+  }
+  auto event = parse_wppconnect_webhook(ctx.req.body());
+  if (!event) {
+    metrics::webhook_rejections("wppconnect", "malformed").Increment();
+    return out->reply(400, "application/json",
+                      error_body("invalid_input", message_of(event.error())));
+  }
+  webhook_batch batch{"wppconnect", {}, token};
+  batch.changes.push_back({number, std::move(event->messages), std::move(event->statuses), ""});
+  caf::anon_send(s.gateway(), std::move(batch), std::move(out));
+}
+
 } // namespace
 
 route_table webhook_routes(const services& s) {
@@ -66,6 +92,10 @@ route_table webhook_routes(const services& s) {
       {http::verb::post, "/api/v1/webhooks/meta", "none",
        [&s](request_context& ctx, responder_ptr out) {
          meta_receive(s, ctx, std::move(out));
+       }},
+      {http::verb::post, "/api/v1/webhooks/wppconnect/{numberId}", "none",
+       [&s](request_context& ctx, responder_ptr out) {
+         wppconnect_receive(s, ctx, std::move(out));
        }},
   };
 }

@@ -112,6 +112,19 @@ void graph_standin::serve(int fd) {
         impl_->scripted.pop_front();
       }
     }
+    if (status == 200 && body.empty() &&
+        req.target().find("/send-message") != beast::string_view::npos) {
+      // A WPPConnect server's answer.
+      auto in = nlohmann::json::parse(req.body(), nullptr, false);
+      auto phone = in.is_object() ? in.value("phone", "") : "";
+      body = nlohmann::json{{"status", "success"},
+                            {"response",
+                             {{{"id", "true_" + phone + "@c.us_3EB0" +
+                                          std::to_string(impl_->next_id++)},
+                               {"ack", 0}}}},
+                            {"session", "stand-in"}}
+                 .dump();
+    }
     if (status == 200 && body.empty()) {
       auto in = nlohmann::json::parse(req.body(), nullptr, false);
       auto to = in.is_object() ? in.value("to", "") : "";

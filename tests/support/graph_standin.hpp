@@ -12,10 +12,11 @@
 
 namespace crm::test {
 
-/// A local stand-in for Meta's Graph API (the part the server calls): accepts
-/// `POST /{phone_number_id}/messages` over keep-alive HTTP/1.1, records every request, and
-/// answers as the Graph API does: `{messaging_product, contacts, messages: [{id}]}` by
-/// default, or the scripted answers (errors with Meta's error bodies, 429, 500) in order.
+/// A local stand-in for the providers' send APIs: Meta's Graph API
+/// (`POST /{phone_number_id}/messages`, answered `{messaging_product, contacts,
+/// messages: [{id}]}`) and a WPPConnect server (`POST /api/{session}/send-message`, answered
+/// `{status: "success", response: [{id}]}`), over keep-alive HTTP/1.1. Records every
+/// request; scripted answers (Meta error bodies, 429, 500) go first, in order.
 class graph_standin {
  public:
   struct received {
