@@ -29,6 +29,8 @@ using storage_single_actor = caf::typed_actor<
     caf::replies_to<number_change>::with<number_saved>,
     // Numbers for the API (secrets never included).
     caf::replies_to<number_query>::with<json_page>,
+    // A number's connection state changed.
+    caf::replies_to<number_health>::with<atom::ok>,
     // Records an assignment, transfer or return to the queue: the chat row and its history;
     // answers the chat as stored.
     caf::replies_to<chat_assignment>::with<json_page>,

@@ -82,6 +82,15 @@ struct number_change {
   std::string fields;
 };
 
+/// A NUMBER's connection state as its sends show it: `connected` after a send the provider
+/// took, `error` (with the provider's words) when it refuses the number itself or cannot
+/// be reached.
+struct number_health {
+  number_id id;
+  std::string status;
+  std::string last_error;
+};
+
 /// GET /whatsapp/numbers (empty id) or /whatsapp/numbers/{id}.
 struct number_query {
   std::string id;
@@ -465,6 +474,11 @@ typename Inspector::result_type inspect(Inspector& f, number_change& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, number_health& x) {
+  return f(caf::meta::type_name("number_health"), x.id, x.status, x.last_error);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, number_query& x) {
   return f(caf::meta::type_name("number_query"), x.id);
 }
@@ -724,5 +738,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(crm, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(crm, (crm::number_change))
   CAF_ADD_TYPE_ID(crm, (crm::number_saved))
   CAF_ADD_TYPE_ID(crm, (crm::number_query))
+  CAF_ADD_TYPE_ID(crm, (crm::number_health))
 CAF_END_TYPE_ID_BLOCK(crm)
 // clang-format on

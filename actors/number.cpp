@@ -88,8 +88,28 @@ void number_state::start(self_ptr self, outbound_job job) {
           });
 }
 
+void number_state::health(self_ptr self, const provider_reply& reply) {
+  // The number itself is in question only when the provider refuses its credentials or
+  // cannot be reached; a debtor-side refusal (undeliverable, window) says nothing of it.
+  bool broken = reply.http_status == 401 || reply.http_status == 403 ||
+                reply.error_code == "connection_failed" || reply.error_code == "190";
+  std::string next = !reply.provider_id.empty() ? "connected" : broken ? "error" : status;
+  if (next == status || next.empty())
+    return;
+  status = next;
+  auto why = next == "error" ? reply.error_code + ": " + reply.error_text : std::string{};
+  self->request(peers.storage, timeouts::commit, number_health{profile.id, next, why})
+      .then([](atom::ok) {},
+            [self](caf::error& err) {
+              self->state.status.clear(); // try again with the next send
+              spdlog::warn("number {}: state not recorded: {}", self->state.profile.id.value,
+                           caf::to_string(err));
+            });
+}
+
 void number_state::finish(self_ptr self, const outbound_job& job, const provider_reply& reply) {
   in_flight.erase(job.id.value);
+  health(self, reply);
   auto sent = !reply.provider_id.empty();
   metrics::number_sends(profile.id.value, sent ? "sent" : "failed").Increment();
   send_outcome outcome{job.id, reply.provider_id, sent ? "sent" : "failed", ""};

@@ -49,6 +49,9 @@ struct number_state {
   void finish(number_actor::stateful_pointer<number_state> self, const outbound_job& job,
               const provider_reply& reply);
 
+  /// Records the number's connection state when a send changes it.
+  void health(number_actor::stateful_pointer<number_state> self, const provider_reply& reply);
+
   /// The wait before attempt `n` (1-based) is retried.
   std::chrono::milliseconds backoff(int n) const;
 
@@ -60,6 +63,7 @@ struct number_state {
   std::unordered_map<std::string, outbound_job> in_flight; // message id -> job
   caf::actor_clock::time_point next_slot{};
   bool tick_armed = false;
+  std::string status; // as last recorded: connected | error
 };
 
 /// The behaviour of a NUMBER: loads its outbox (pending messages) and sends it first.

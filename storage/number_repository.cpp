@@ -67,6 +67,9 @@ constexpr auto list = "select coalesce(json_agg(number_json(n) order by n.create
 constexpr auto one = "select number_json(n) from whatsapp_numbers n"
                      " where n.id::text = $1 and n.is_active";
 
+constexpr auto health = "update whatsapp_numbers set status = $2, last_error = nullif($3, ''),"
+                        " updated_at = now() where id = $1 returning id";
+
 #undef CRM_NUMBER_PROFILE
 
 number_profile to_profile(const pqxx::row& row) {
@@ -93,6 +96,7 @@ void number_repository::prepare(pqxx::connection& conn) {
   conn.prepare("number.saved", saved);
   conn.prepare("number.list", list);
   conn.prepare("number.one", one);
+  conn.prepare("number.health", health);
 }
 
 number_info number_repository::lookup(pqxx::transaction_base& txn, const number_lookup& req) {
@@ -129,6 +133,10 @@ std::optional<number_saved> number_repository::change(pqxx::transaction_base& tx
     return std::nullopt;
   auto row = txn.exec_prepared("number.saved", rows[0][0].as<std::string>()).at(0);
   return number_saved{to_profile(row), row[9].as<std::string>(), row[10].as<bool>()};
+}
+
+bool number_repository::record_health(pqxx::transaction_base& txn, const number_health& h) {
+  return !txn.exec_prepared("number.health", h.id.value, h.status, h.last_error).empty();
 }
 
 json_page number_repository::read(pqxx::transaction_base& txn, const std::string& id) {

@@ -25,6 +25,9 @@ class number_repository {
   /// Creates, updates or deactivates a number; nothing when the number is not there.
   static std::optional<number_saved> change(pqxx::transaction_base& txn, const number_change& c);
 
+  /// Records a number's connection state; false when there is no such number.
+  static bool record_health(pqxx::transaction_base& txn, const number_health& h);
+
   /// The API JSON of every active number (empty id) or of one.
   static json_page read(pqxx::transaction_base& txn, const std::string& id);
 };

@@ -40,6 +40,7 @@ storage_actor::behavior_type pg_pool(storage_actor::stateful_pointer<pg_pool_sta
       [self](chat_close& c) { return self->delegate(self->state.reader(), std::move(c)); },
       [self](number_change& c) { return self->delegate(self->state.reader(), std::move(c)); },
       [self](number_query& q) { return self->delegate(self->state.reader(), std::move(q)); },
+      [self](number_health& h) { return self->delegate(self->state.reader(), std::move(h)); },
       [self](outbound_message& m) { return self->delegate(self->state.reader(), std::move(m)); },
       [self](send_outcome& o) { return self->delegate(self->state.reader(), std::move(o)); },
       [self](atom::attempt a, message_id& id) {

@@ -143,6 +143,11 @@ pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_wo
             "number_change", "no active number " + c.id.value,
             [&](pqxx::work& txn) { return number_repository::change(txn, c); });
       },
+      [self](const number_health& h) -> caf::result<atom::ok> {
+        return self->state.write_one<atom::ok>(
+            "number_health", "no number " + h.id.value,
+            [&](pqxx::work& txn) { return ok_if(number_repository::record_health(txn, h)); });
+      },
       [self](const number_query& q) -> caf::result<json_page> {
         return lift(self->state.guarded("read_numbers", [&](pqxx::connection& c) {
           pqxx::read_transaction txn{c};

@@ -80,6 +80,19 @@ BOOST_AUTO_TEST_CASE(a_reply_reaches_the_graph_api_with_url_token_and_body) {
   BOOST_CHECK_EQUAL(body["text"]["body"], "Buenos días, ¿cómo desea pagar?");
   BOOST_CHECK_EQUAL(body["biz_opaque_callback_data"], id);
   BOOST_CHECK_EQUAL(message(id, "provider_id"), "wamid.SI1");
+  BOOST_CHECK(eventually("whatsapp_numbers where status = 'connected' and last_error is null", 1));
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_token_marks_the_number_in_error) {
+  auto chat = open_chat("573001110010");
+  graph.script(401, graph_standin::error_body(190, "Invalid OAuth access token"));
+  auto id = reply_text(chat, "Hola");
+  BOOST_REQUIRE(status_becomes(id, "failed"));
+  BOOST_REQUIRE(eventually("whatsapp_numbers where status = 'error'", 1));
+  auto number = json::parse(call("GET", "/api/v1/whatsapp/numbers", supervisor, "supervisor").body);
+  BOOST_CHECK_EQUAL(number["items"][0]["status"], "error");
+  BOOST_CHECK(number["items"][0]["lastError"].get<std::string>().find("Invalid OAuth") !=
+              std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_provider_500_then_200_delivers_once) {
@@ -115,6 +128,8 @@ BOOST_AUTO_TEST_CASE(a_permanent_error_fails_the_message_and_the_agent_sees_it) 
   BOOST_CHECK_EQUAL(graph.count(), 1u); // not retried
   auto error = json::parse(message(id, "error"));
   BOOST_CHECK_EQUAL(error["code"], "131026");
+  // The debtor's side refused, not the number: it stays connected.
+  BOOST_CHECK_NE(db.scalar("select status from whatsapp_numbers"), "error");
   BOOST_CHECK_EQUAL(error["httpStatus"], 400);
   auto pushed = a.read_until("\"failed\"", 5s);
   BOOST_REQUIRE(pushed);
@@ -311,15 +326,15 @@ BOOST_AUTO_TEST_CASE(a_wppconnect_number_receives_and_sends_with_its_own_token) 
         .status;
   };
   json incoming = {{"event", "onmessage"},
-                  {"session", "cobros"},
-                  {"id", "false_573001117777@c.us_3EB0AAA1"},
-                  {"from", "573001117777@c.us"},
-                  {"to", "573005550202@c.us"},
-                  {"body", "Buenas, quiero un acuerdo"},
-                  {"type", "chat"},
-                  {"timestamp", std::time(nullptr)},
-                  {"isGroupMsg", false},
-                  {"sender", {{"pushname", "Pedro"}}}};
+                   {"session", "cobros"},
+                   {"id", "false_573001117777@c.us_3EB0AAA1"},
+                   {"from", "573001117777@c.us"},
+                   {"to", "573005550202@c.us"},
+                   {"body", "Buenas, quiero un acuerdo"},
+                   {"type", "chat"},
+                   {"timestamp", std::time(nullptr)},
+                   {"isGroupMsg", false},
+                   {"sender", {{"pushname", "Pedro"}}}};
   BOOST_CHECK_EQUAL(hook(incoming, "wrong-token"), 401);
   BOOST_CHECK_EQUAL(count("messages"), 0);
   BOOST_REQUIRE_EQUAL(set_status(agent_a, "available").status, 200);

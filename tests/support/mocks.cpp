@@ -110,6 +110,7 @@ storage_actor::behavior_type mock_storage(storage_actor::pointer, storage_script
       [](number_change& c) -> caf::result<number_saved> {
         return make_error(ec::not_found, "mock: no numbers " + c.id.value);
       },
+      [](number_health&) -> caf::result<atom::ok> { return atom::ok_v; },
       [](number_query&) -> caf::result<json_page> {
         return json_page{"[]", 0, true};
       },
