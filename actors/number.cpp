@@ -51,8 +51,9 @@ void number_state::pump(self_ptr self) {
       }
       break;
     }
-    // No bursts: one slot per message, so the measured rate never exceeds the limit.
-    next_slot = std::max(now, next_slot) + slot;
+    // One slot per message. A timer that fires late may be caught up by one slot at most,
+    // so the long-run rate is the limit and no second ever carries more than one extra.
+    next_slot = std::max(next_slot, now - slot) + slot;
     auto job = std::move(queue.front());
     queue.pop_front();
     start(self, std::move(job));

@@ -6,6 +6,10 @@
 //   --scenario assignment  the server starts with a long queue and every agent offline; all
 //                          agents go available at once; reports how fast the DISPATCHER fills
 //                          their slots (`chat.assigned` received per second).
+//   --scenario numbers     creates --count Meta numbers through the API (as --supervisor),
+//                          writing their ids to --out.
+//   --scenario outbound    runs a provider stand-in on --standin-port and waits for --expect
+//                          sends; reports each number's achieved rate against its limit.
 //
 // Agents are given as user ids (--agents file, one per line); tokens are signed with
 // --jwt-secret like the server's own.
@@ -14,6 +18,7 @@
 #include <utility>
 // (keeps clang-format from moving <utility>)
 #include "net/auth/jwt.hpp"
+#include "tests/support/graph_standin.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -30,6 +35,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -54,6 +60,10 @@ struct options {
   int debtors = 600;
   int senders = 32;
   long expect = 0;
+  int count = 10;
+  std::string supervisor, campaign, out;
+  unsigned short standin_port = 0;
+  double limit = 80;
 };
 
 options parse(int argc, char** argv) {
@@ -84,11 +94,25 @@ options parse(int argc, char** argv) {
       o.senders = std::stoi(v);
     else if (k == "--expect")
       o.expect = std::stol(v);
+    else if (k == "--count")
+      o.count = std::stoi(v);
+    else if (k == "--supervisor")
+      o.supervisor = v;
+    else if (k == "--campaign")
+      o.campaign = v;
+    else if (k == "--out")
+      o.out = v;
+    else if (k == "--standin-port")
+      o.standin_port = static_cast<unsigned short>(std::stoi(v));
+    else if (k == "--limit")
+      o.limit = std::stod(v);
     else
       throw std::runtime_error("unknown option " + k);
   }
-  if (o.jwt_secret.empty() || o.agents_file.empty())
-    throw std::runtime_error("--jwt-secret and --agents are required");
+  if (o.scenario != "outbound" && o.jwt_secret.empty())
+    throw std::runtime_error("--jwt-secret is required");
+  if ((o.scenario == "latency" || o.scenario == "assignment") && o.agents_file.empty())
+    throw std::runtime_error("--agents is required");
   return o;
 }
 
@@ -284,11 +308,83 @@ json assignment(const options& o, team& agents) {
   return result;
 }
 
+/// Creates Meta numbers through the API, as a supervisor would.
+json create_numbers(const options& o) {
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  auto token =
+      crm::net::auth::sign_jwt({o.supervisor, "supervisor", 0, now, now + 600}, o.jwt_secret);
+  std::ofstream ids{o.out};
+  for (int i = 0; i < o.count; ++i) {
+    auto n = std::to_string(10 + i);
+    json body = {{"name", "Bench line " + n},
+                 {"phoneNumber", "+5730099900" + n},
+                 {"provider", "meta"},
+                 {"campaignId", o.campaign},
+                 {"rateLimitPerSecond", static_cast<int>(o.limit)},
+                 {"meta", {{"phoneNumberId", "3000000000000" + n}, {"accessToken", "bench"}}}};
+    auto res = crm::test::http_request(
+        o.port, "POST", "/api/v1/whatsapp/numbers", body.dump(),
+        {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
+    if (res.status != 201)
+      throw std::runtime_error("number not created: " + std::to_string(res.status) + " " +
+                               res.body);
+    ids << json::parse(res.body)["id"].get<std::string>() << "\n";
+  }
+  std::printf("%d numbers created\n", o.count);
+  return {{"scenario", "numbers"}, {"created", o.count}};
+}
+
+/// Receives the numbers' sends on a stand-in and measures each number's pace.
+json outbound(const options& o) {
+  crm::test::graph_standin standin{o.standin_port};
+  std::printf("stand-in listening on %s, waiting for %ld sends\n", standin.url().c_str(), o.expect);
+  std::fflush(stdout);
+  for (int i = 0; i < 6000 && static_cast<long>(standin.count()) < o.expect; ++i)
+    std::this_thread::sleep_for(100ms);
+  auto seen = standin.requests();
+  std::map<std::string, std::vector<steady::time_point>> by_number;
+  for (auto& r : seen)
+    by_number[r.target].push_back(r.at);
+  json per_number = json::array();
+  double min_rate = 1e9, max_rate = 0;
+  auto first = seen.empty() ? steady::now() : seen.front().at;
+  auto last = first;
+  for (auto& [target, at] : by_number) {
+    std::sort(at.begin(), at.end());
+    first = std::min(first, at.front());
+    last = std::max(last, at.back());
+    std::chrono::duration<double> span = at.back() - at.front();
+    auto rate = span.count() > 0 ? static_cast<double>(at.size() - 1) / span.count() : 0;
+    min_rate = std::min(min_rate, rate);
+    max_rate = std::max(max_rate, rate);
+    per_number.push_back({{"target", target}, {"sends", at.size()}, {"rate", rate}});
+  }
+  std::chrono::duration<double> total = last - first;
+  auto overall = total.count() > 0 ? static_cast<double>(seen.size()) / total.count() : 0;
+  json result = {
+      {"scenario", "outbound"},      {"numbers", by_number.size()}, {"limit_per_number", o.limit},
+      {"sends", seen.size()},        {"seconds", total.count()},    {"overall_rate", overall},
+      {"min_number_rate", min_rate}, {"max_number_rate", max_rate}, {"per_number", per_number}};
+  std::printf("outbound: %zu sends through %zu numbers in %.2f s: %.0f msg/s overall; per number "
+              "%.1f-%.1f msg/s against a limit of %.0f\n",
+              seen.size(), by_number.size(), total.count(), overall, min_rate, max_rate, o.limit);
+  std::fflush(stdout);
+  return result;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   try {
     auto o = parse(argc, argv);
+    if (o.scenario == "numbers" || o.scenario == "outbound") {
+      auto result = o.scenario == "numbers" ? create_numbers(o) : outbound(o);
+      if (!o.json_out.empty())
+        std::ofstream{o.json_out} << result.dump(2) << "\n";
+      return 0;
+    }
     std::vector<std::string> ids;
     std::ifstream in{o.agents_file};
     for (std::string line; std::getline(in, line);)

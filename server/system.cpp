@@ -107,7 +107,7 @@ struct outbound_io {
 
 /// The running actors, kept for an orderly shutdown.
 struct actors {
-  std::shared_ptr<outbound_io> io = std::make_shared<outbound_io>();
+  outbound_io* io = nullptr; // owned by run_server, outlives the actor system
   storage::storage_parts storage;
   redis_actor redis;
   ws_hub_actor hub;
@@ -207,8 +207,9 @@ void start_agents(caf::actor_system& sys, actors& a, const config& cfg) {
           [](caf::error& err) { spdlog::warn("agents not loaded: {}", caf::to_string(err)); });
 }
 
-actors spawn_actors(caf::actor_system& sys, const config& cfg) {
+actors spawn_actors(caf::actor_system& sys, const config& cfg, outbound_io& io) {
   actors a;
+  a.io = &io;
   auto writers = static_cast<size_t>(cfg.database_writers);
   auto readers = static_cast<size_t>(cfg.database_pool_size) - writers;
   storage::batch_policy policy{static_cast<size_t>(cfg.batch_max_rows),
@@ -290,8 +291,11 @@ int run_server(const config& cfg) {
   if (!prepare_database(cfg))
     return 1;
   auto caf_cfg = actor_config(cfg);
+  // Declared first, destroyed last: provider connections die with their actors, before
+  // the I/O context they run on.
+  outbound_io outbound;
   caf::actor_system sys{caf_cfg};
-  auto running = spawn_actors(sys, cfg);
+  auto running = spawn_actors(sys, cfg, outbound);
 
   net::services svc;
   svc.gateways = running.gateways;

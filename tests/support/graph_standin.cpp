@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <sys/socket.h>
+
 namespace crm::test {
 
 namespace asio = boost::asio;
@@ -12,10 +15,13 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 struct graph_standin::impl {
+  explicit impl(unsigned short port)
+      : acceptor{ioc, tcp::endpoint{asio::ip::make_address("127.0.0.1"), port}} {}
   asio::io_context ioc;
-  tcp::acceptor acceptor{ioc, tcp::endpoint{asio::ip::make_address("127.0.0.1"), 0}};
+  tcp::acceptor acceptor;
   std::thread accept_thread;
   std::vector<std::thread> connections;
+  std::vector<int> fds; // open connections, shut down when the stand-in goes
   mutable std::mutex mutex;
   std::vector<received> log;
   std::deque<std::pair<int, std::string>> scripted;
@@ -23,7 +29,7 @@ struct graph_standin::impl {
   std::atomic<long> next_id{1};
 };
 
-graph_standin::graph_standin() : impl_{std::make_unique<impl>()} {
+graph_standin::graph_standin(unsigned short port) : impl_{std::make_unique<impl>(port)} {
   impl_->accept_thread = std::thread{[this] {
     for (;;) {
       beast::error_code ec;
@@ -33,6 +39,7 @@ graph_standin::graph_standin() : impl_{std::make_unique<impl>()} {
         return;
       auto fd = socket.release();
       std::lock_guard lock{impl_->mutex};
+      impl_->fds.push_back(fd);
       impl_->connections.emplace_back([this, fd] { serve(fd); });
     }
   }};
@@ -50,11 +57,13 @@ graph_standin::~graph_standin() {
     impl_->accept_thread.join();
   }
   impl_->acceptor.close(ec);
-  // Connections end when their client (the server, stopped before) closes them.
+  // Clients may keep their connections open: end them from our side.
   std::vector<std::thread> connections;
   {
     std::lock_guard lock{impl_->mutex};
     connections = std::move(impl_->connections);
+    for (auto fd : impl_->fds)
+      ::shutdown(fd, SHUT_RDWR);
   }
   for (auto& t : connections)
     t.join();
@@ -92,6 +101,16 @@ size_t graph_standin::count() const {
 void graph_standin::serve(int fd) {
   asio::io_context ioc;
   beast::tcp_stream stream{tcp::socket{ioc, tcp::v4(), fd}};
+  // Declared after the stream: forgets the fd before the stream closes it (a closed fd's
+  // number may be reused by another socket, which the destructor must not shut down).
+  struct forget {
+    impl& i;
+    int fd;
+    ~forget() {
+      std::lock_guard lock{i.mutex};
+      i.fds.erase(std::remove(i.fds.begin(), i.fds.end(), fd), i.fds.end());
+    }
+  } forget_fd{*impl_, fd};
   beast::flat_buffer buffer;
   for (;;) {
     http::request<http::string_body> req;
@@ -117,13 +136,14 @@ void graph_standin::serve(int fd) {
       // A WPPConnect server's answer.
       auto in = nlohmann::json::parse(req.body(), nullptr, false);
       auto phone = in.is_object() ? in.value("phone", "") : "";
-      body = nlohmann::json{{"status", "success"},
-                            {"response",
-                             {{{"id", "true_" + phone + "@c.us_3EB0" +
-                                          std::to_string(impl_->next_id++)},
-                               {"ack", 0}}}},
-                            {"session", "stand-in"}}
-                 .dump();
+      body =
+          nlohmann::json{
+              {"status", "success"},
+              {"response",
+               {{{"id", "true_" + phone + "@c.us_3EB0" + std::to_string(impl_->next_id++)},
+                 {"ack", 0}}}},
+              {"session", "stand-in"}}
+              .dump();
     }
     if (status == 200 && body.empty()) {
       auto in = nlohmann::json::parse(req.body(), nullptr, false);

@@ -24,7 +24,8 @@ class graph_standin {
     std::chrono::steady_clock::time_point at;
   };
 
-  graph_standin();
+  /// Listens on 127.0.0.1:`port` (0: any free port).
+  explicit graph_standin(unsigned short port = 0);
   ~graph_standin();
 
   /// http://127.0.0.1:port (what CRM_META_GRAPH_URL points at).
