@@ -38,10 +38,6 @@ using storage_single_actor = caf::typed_actor<
     caf::replies_to<chat_close>::with<json_page>,
     // Stores an outbound message as pending.
     caf::replies_to<outbound_message>::with<stored_message>,
-    // Records the provider's answer to a send; answers the message's status afterwards.
-    caf::replies_to<send_outcome>::with<message_status_changed>,
-    // Counts a send attempt before the request leaves (never sent twice blindly).
-    caf::replies_to<atom::attempt, message_id>::with<atom::ok>,
     // A number's pending outbound messages, oldest first (start-up).
     caf::replies_to<atom::load, atom::outbox, number_id>::with<std::vector<outbound_job>>,
     // Records an agent's new status and when it began.
@@ -63,7 +59,11 @@ using storage_batched_actor = caf::typed_actor<
     // message it moved, if any.
     caf::replies_to<status_event>::with<std::vector<message_status_changed>>,
     // Stores unroutable or error-reporting provider traffic as it came.
-    caf::replies_to<provider_event>::with<atom::ok>>;
+    caf::replies_to<provider_event>::with<atom::ok>,
+    // Counts a send attempt before the request leaves (never sent twice blindly).
+    caf::replies_to<atom::attempt, message_id>::with<atom::ok>,
+    // Records the provider's answer to a send; answers the message's status afterwards.
+    caf::replies_to<send_outcome>::with<message_status_changed>>;
 
 /// The STORAGE: the only storage handle the rest of the system sees (pg_pool): batched
 /// writes go to the WRITE BATCHER, everything else to a WORKER.

@@ -402,9 +402,12 @@ struct write_batch {
   std::vector<append_message> messages;
   std::vector<status_event> statuses;
   std::vector<provider_event> events;
+  std::vector<message_id> attempts;   // sends about to leave
+  std::vector<send_outcome> outcomes; // providers' answers
   /// Rows in the batch.
   std::size_t size() const {
-    return opens.size() + messages.size() + statuses.size() + events.size();
+    return opens.size() + messages.size() + statuses.size() + events.size() + attempts.size() +
+           outcomes.size();
   }
 };
 
@@ -415,6 +418,10 @@ struct write_batch_result {
   std::vector<inbound_ack> acks;
   /// Messages whose status the batch's provider statuses moved.
   std::vector<message_status_changed> changed;
+  /// Whether each attempt's message exists, in batch order.
+  std::vector<bool> attempted;
+  /// Each outcome's message afterwards, in batch order (an empty id: no such message).
+  std::vector<message_status_changed> recorded;
 };
 
 // -- inspect (CAF 0.17) ---------------------------------------------------------
@@ -520,12 +527,14 @@ typename Inspector::result_type inspect(Inspector& f, provider_event& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_batch& x) {
-  return f(caf::meta::type_name("write_batch"), x.opens, x.messages, x.statuses, x.events);
+  return f(caf::meta::type_name("write_batch"), x.opens, x.messages, x.statuses, x.events,
+           x.attempts, x.outcomes);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_batch_result& x) {
-  return f(caf::meta::type_name("write_batch_result"), x.chats, x.acks, x.changed);
+  return f(caf::meta::type_name("write_batch_result"), x.chats, x.acks, x.changed, x.attempted,
+           x.recorded);
 }
 
 template <class Inspector>

@@ -308,6 +308,12 @@ write_batch_result message_repository::write(pqxx::transaction_base& txn,
                                              const write_batch& batch) {
   auto result = write_messages(txn, batch);
   write_statuses(txn, batch, result.changed);
+  // Attempts and outcomes: a few per commit each, from the NUMBERs; their own statements
+  // keep them simple, the shared COMMIT keeps them cheap.
+  for (auto& id : batch.attempts)
+    result.attempted.push_back(count_attempt(txn, id));
+  for (auto& o : batch.outcomes)
+    result.recorded.push_back(record_outcome(txn, o).value_or(message_status_changed{}));
   write_events(txn, batch);
   return result;
 }

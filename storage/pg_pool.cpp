@@ -42,9 +42,9 @@ storage_actor::behavior_type pg_pool(storage_actor::stateful_pointer<pg_pool_sta
       [self](number_query& q) { return self->delegate(self->state.reader(), std::move(q)); },
       [self](number_health& h) { return self->delegate(self->state.reader(), std::move(h)); },
       [self](outbound_message& m) { return self->delegate(self->state.reader(), std::move(m)); },
-      [self](send_outcome& o) { return self->delegate(self->state.reader(), std::move(o)); },
+      [self](send_outcome& o) { return self->delegate(self->state.batcher, std::move(o)); },
       [self](atom::attempt a, message_id& id) {
-        return self->delegate(self->state.reader(), a, std::move(id));
+        return self->delegate(self->state.batcher, a, std::move(id));
       },
       [self](atom::load a, atom::outbox b, number_id& n) {
         return self->delegate(self->state.reader(), a, b, std::move(n));

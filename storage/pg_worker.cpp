@@ -175,16 +175,6 @@ pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_wo
             "append_outbound", "no open chat " + m.chat.value,
             [&](pqxx::work& txn) { return message_repository::store_outbound(txn, m); });
       },
-      [self](const send_outcome& o) -> caf::result<message_status_changed> {
-        return self->state.write_one<message_status_changed>(
-            "record_send", "no outbound message " + o.id.value,
-            [&](pqxx::work& txn) { return message_repository::record_outcome(txn, o); });
-      },
-      [self](atom::attempt, const message_id& id) -> caf::result<atom::ok> {
-        return self->state.write_one<atom::ok>(
-            "count_attempt", "no outbound message " + id.value,
-            [&](pqxx::work& txn) { return ok_if(message_repository::count_attempt(txn, id)); });
-      },
       [self](atom::load, atom::outbox,
              const number_id& number) -> caf::result<std::vector<outbound_job>> {
         return lift(self->state.guarded("load_outbox", [&](pqxx::connection& c) {

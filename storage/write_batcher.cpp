@@ -53,6 +53,8 @@ write_batcher_state::pending take(write_batcher_state::pending& from, size_t n) 
   move_front(from.batch.messages, out.batch.messages, from.message_promises, out.message_promises);
   move_front(from.batch.statuses, out.batch.statuses, from.status_promises, out.status_promises);
   move_front(from.batch.events, out.batch.events, from.event_promises, out.event_promises);
+  move_front(from.batch.attempts, out.batch.attempts, from.attempt_promises, out.attempt_promises);
+  move_front(from.batch.outcomes, out.batch.outcomes, from.outcome_promises, out.outcome_promises);
   return out;
 }
 
@@ -123,6 +125,21 @@ void write_batcher_state::pending::deliver(write_batch_result& result) {
   }
   for (auto& rp : event_promises)
     rp.deliver(atom::ok_v);
+  for (size_t i = 0; i < attempt_promises.size(); ++i) {
+    if (result.attempted.at(i))
+      attempt_promises[i].deliver(atom::ok_v);
+    else
+      attempt_promises[i].deliver(
+          make_error(ec::not_found, "no outbound message " + batch.attempts[i].value));
+  }
+  for (size_t i = 0; i < outcome_promises.size(); ++i) {
+    auto& r = result.recorded.at(i);
+    if (r.id.value.empty())
+      outcome_promises[i].deliver(
+          make_error(ec::not_found, "no outbound message " + batch.outcomes[i].id.value));
+    else
+      outcome_promises[i].deliver(std::move(r));
+  }
 }
 
 void write_batcher_state::pending::fail(const caf::error& err) {
@@ -133,6 +150,10 @@ void write_batcher_state::pending::fail(const caf::error& err) {
   for (auto& rp : status_promises)
     rp.deliver(err);
   for (auto& rp : event_promises)
+    rp.deliver(err);
+  for (auto& rp : attempt_promises)
+    rp.deliver(err);
+  for (auto& rp : outcome_promises)
     rp.deliver(err);
 }
 
@@ -159,6 +180,14 @@ write_batcher(write_batcher_actor::stateful_pointer<write_batcher_state> self,
       [self](provider_event& ev) {
         auto& w = self->state.waiting;
         return self->state.enqueue(w.batch.events, w.event_promises, std::move(ev));
+      },
+      [self](atom::attempt, message_id& id) {
+        auto& w = self->state.waiting;
+        return self->state.enqueue(w.batch.attempts, w.attempt_promises, std::move(id));
+      },
+      [self](send_outcome& o) {
+        auto& w = self->state.waiting;
+        return self->state.enqueue(w.batch.outcomes, w.outcome_promises, std::move(o));
       },
       [self](atom::flush) {
         self->state.timer_armed = false;
