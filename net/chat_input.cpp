@@ -21,6 +21,10 @@ bool blank(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
 }
 
+bool non_blank_string(const json& j) {
+  return j.is_string() && !blank(j.get<std::string>());
+}
+
 /// A calendar date written YYYY-MM-DD.
 bool is_date(const std::string& s) {
   static const std::regex shape{"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"};
@@ -80,12 +84,82 @@ std::optional<input_error> read_template(const json& body, chat_command& cmd) {
   return std::nullopt;
 }
 
+/// {type: "interactive", interactive: {type: button|list, body: {text}, action}}: reply
+/// buttons (at most 3, titles up to 20 characters) or a list, as WhatsApp takes them.
+std::optional<input_error> read_interactive(const json& body, chat_command& cmd) {
+  auto i = body.find("interactive");
+  if (i == body.end() || !i->is_object())
+    return input_error{"interactive", "an interactive message needs interactive: {type, body, "
+                                      "action}"};
+  auto kind = i->value("type", "");
+  auto text = i->contains("body") && (*i)["body"].is_object() ? (*i)["body"].value("text", "")
+                                                              : std::string{};
+  if (kind != "button" && kind != "list")
+    return input_error{"interactive.type", "interactive.type must be button or list"};
+  if (blank(text) || text.size() > 1024)
+    return input_error{"interactive.body.text", "interactive.body.text must be 1-1024 bytes"};
+  auto action = i->value("action", json{});
+  if (!action.is_object())
+    return input_error{"interactive.action", "interactive.action must be an object"};
+  if (kind == "button") {
+    auto buttons = action.value("buttons", json{});
+    if (!buttons.is_array() || buttons.empty() || buttons.size() > 3)
+      return input_error{"interactive.action.buttons", "between 1 and 3 reply buttons"};
+    for (auto& b : buttons) {
+      auto reply = b.value("reply", json{});
+      if (!reply.is_object() || !non_blank_string(reply.value("id", json{})) ||
+          !non_blank_string(reply.value("title", json{})) ||
+          reply["title"].get<std::string>().size() > 20)
+        return input_error{"interactive.action.buttons",
+                           "each button is {type: reply, reply: {id, title (max 20)}}"};
+    }
+  } else if (!non_blank_string(action.value("button", json{})) ||
+             !action.value("sections", json{}).is_array() || action["sections"].empty()) {
+    return input_error{"interactive.action", "a list needs action.button and action.sections"};
+  }
+  cmd.text = text;
+  cmd.details = i->dump();
+  return std::nullopt;
+}
+
+/// {type: "image"|"document", media: {link | id, caption?, filename?}}.
+std::optional<input_error> read_media(const json& body, chat_command& cmd) {
+  auto m = body.find("media");
+  if (m == body.end() || !m->is_object())
+    return input_error{"media", "a media message needs media: {link or id}"};
+  static const std::regex url{R"(^https://\S+$)"};
+  json out = json::object();
+  if (m->contains("link")) {
+    auto& link = (*m)["link"];
+    if (!link.is_string() || !std::regex_match(link.get<std::string>(), url))
+      return input_error{"media.link", "media.link must be an https URL"};
+    out["link"] = link;
+  } else if (m->contains("id") && non_blank_string((*m)["id"])) {
+    out["id"] = (*m)["id"];
+  } else {
+    return input_error{"media", "media needs a link or a provider media id"};
+  }
+  for (auto field : {"caption", "filename"})
+    if (m->contains(field)) {
+      if (!(*m)[field].is_string() || (*m)[field].get<std::string>().size() > 1024)
+        return input_error{std::string{"media."} + field, "must be a string"};
+      out[field] = (*m)[field];
+    }
+  cmd.text = out.value("caption", "");
+  cmd.details = out.dump();
+  return std::nullopt;
+}
+
 std::optional<input_error> read_send(const json& body, chat_command& cmd) {
   cmd.type = body.value("type", json("text")).is_string() ? body.value("type", "text") : "";
   if (cmd.type == "template")
     return read_template(body, cmd);
+  if (cmd.type == "interactive")
+    return read_interactive(body, cmd);
+  if (cmd.type == "image" || cmd.type == "document")
+    return read_media(body, cmd);
   if (cmd.type != "text")
-    return input_error{"type", "type must be \"text\" or \"template\" (media comes later)"};
+    return input_error{"type", "type must be text, template, interactive, image or document"};
   auto text = body.find("text");
   if (text == body.end() || !text->is_string() || blank(text->get<std::string>()))
     return input_error{"text", "text must be a non-empty string"};

@@ -34,6 +34,10 @@ json meta_message_body(const outbound_job& job) {
                         {"language", {{"code", t.value("language", "es")}}}};
     if (t.contains("components"))
       body["template"]["components"] = t["components"];
+  } else if (job.type == "interactive" || job.type == "image" || job.type == "document") {
+    // Stored already in the Graph API's own shape (validated on the way in).
+    body["type"] = job.type;
+    body[job.type] = json::parse(job.details, nullptr, false);
   } else {
     body["type"] = "text";
     body["text"] = {{"body", job.text}, {"preview_url", false}};

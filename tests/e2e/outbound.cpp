@@ -184,6 +184,45 @@ BOOST_AUTO_TEST_CASE(outside_the_24_hour_window_only_a_template_goes) {
   BOOST_CHECK_EQUAL(body["template"]["components"][0]["parameters"][0]["text"], "María");
 }
 
+BOOST_AUTO_TEST_CASE(buttons_and_documents_reach_the_graph_api_in_its_shape) {
+  auto chat = open_chat("573001110011");
+  auto buttons = reply(
+      chat,
+      {{"type", "interactive"},
+       {"interactive",
+        {{"type", "button"},
+         {"body", {{"text", "¿Cuándo puede pagar?"}}},
+         {"action",
+          {{"buttons",
+            {{{"type", "reply"}, {"reply", {{"id", "hoy"}, {"title", "Hoy"}}}},
+             {{"type", "reply"}, {"reply", {{"id", "semana"}, {"title", "Esta semana"}}}}}}}}}}});
+  BOOST_REQUIRE_EQUAL(buttons.status, 201);
+  auto too_many = reply(chat, {{"type", "interactive"},
+                               {"interactive",
+                                {{"type", "button"},
+                                 {"body", {{"text", "x"}}},
+                                 {"action", {{"buttons", json::array({1, 2, 3, 4})}}}}}});
+  BOOST_CHECK_EQUAL(too_many.status, 400);
+  auto doc = reply(chat, {{"type", "document"},
+                          {"media",
+                           {{"link", "https://example.com/acuerdo.pdf"},
+                            {"filename", "acuerdo.pdf"},
+                            {"caption", "Su acuerdo de pago"}}}});
+  BOOST_REQUIRE_EQUAL(doc.status, 201);
+  BOOST_REQUIRE(eventually("messages where direction = 'out' and status = 'sent'", 2));
+  auto seen = graph.requests();
+  BOOST_REQUIRE_EQUAL(seen.size(), 2u);
+  std::map<std::string, json> by_type;
+  for (auto& r : seen) {
+    auto b = json::parse(r.body);
+    by_type[b["type"]] = b;
+  }
+  BOOST_CHECK_EQUAL(by_type["interactive"]["interactive"]["action"]["buttons"][1]["reply"]["id"],
+                    "semana");
+  BOOST_CHECK_EQUAL(by_type["document"]["document"]["link"], "https://example.com/acuerdo.pdf");
+  BOOST_CHECK_EQUAL(by_type["document"]["document"]["caption"], "Su acuerdo de pago");
+}
+
 BOOST_AUTO_TEST_CASE(the_rate_limit_holds_with_200_queued_messages) {
   db.exec("update whatsapp_numbers set rate_limit_per_second = 50");
   restart();
@@ -231,7 +270,9 @@ BOOST_AUTO_TEST_CASE(a_crash_with_queued_messages_sends_each_at_most_once) {
     else
       BOOST_CHECK_EQUAL(status, "sent");
   }
-  BOOST_CHECK_GE(count("messages where direction = 'out' and status = 'sent'"), 18);
+  // Only sends caught between their counted attempt and their recorded outcome (at most
+  // the in-flight cap plus a commit's worth) can end unknown; the rest are sent.
+  BOOST_CHECK_GE(count("messages where direction = 'out' and status = 'sent'"), 12);
 }
 
 BOOST_AUTO_TEST_CASE(numbers_are_managed_live_and_their_secrets_never_shown) {

@@ -65,4 +65,24 @@ BOOST_AUTO_TEST_CASE(bodies_follow_the_graph_api) {
   BOOST_CHECK(!b.contains("text"));
 }
 
+BOOST_AUTO_TEST_CASE(interactive_and_media_go_as_stored) {
+  outbound_job job{message_id{"m1"},
+                   chat_id{"c1"},
+                   number_id{"n1"},
+                   "+573001112233",
+                   "interactive",
+                   "¿Cómo desea pagar?",
+                   R"({"type":"button","body":{"text":"¿Cómo desea pagar?"},)"
+                   R"("action":{"buttons":[{"type":"reply","reply":{"id":"a","title":"Hoy"}}]}})",
+                   0};
+  auto b = meta_message_body(job);
+  BOOST_CHECK_EQUAL(b["type"], "interactive");
+  BOOST_CHECK_EQUAL(b["interactive"]["action"]["buttons"][0]["reply"]["title"], "Hoy");
+  job.type = "document";
+  job.details = R"({"link":"https://example.com/acuerdo.pdf","filename":"acuerdo.pdf"})";
+  b = meta_message_body(job);
+  BOOST_CHECK_EQUAL(b["type"], "document");
+  BOOST_CHECK_EQUAL(b["document"]["filename"], "acuerdo.pdf");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
