@@ -12,18 +12,9 @@ namespace {
 
 using json = nlohmann::json;
 
-/// WPPConnect ids come as a string or as {_serialized, id, ...}.
-std::string id_of(const json& j) {
-  if (j.is_string())
-    return j.get<std::string>();
-  if (j.is_object())
-    return j.value("_serialized", j.value("id", std::string{}));
-  return {};
-}
-
 /// "573001234567@c.us" -> "+573001234567".
 std::optional<std::string> phone_of(const json& j) {
-  auto raw = j.is_string() ? j.get<std::string>() : id_of(j);
+  auto raw = j.is_string() ? j.get<std::string>() : wppconnect_id(j);
   auto at = raw.find('@');
   return normalize_phone(raw.substr(0, at));
 }
@@ -52,6 +43,16 @@ std::int64_t number_of(const json& j) {
 
 } // namespace
 
+std::string wppconnect_id(const json& j) {
+  if (j.is_string())
+    return j.get<std::string>();
+  if (!j.is_object())
+    return {};
+  if (j.contains("_serialized") && j["_serialized"].is_string())
+    return j["_serialized"].get<std::string>();
+  return j.contains("id") ? wppconnect_id(j["id"]) : std::string{};
+}
+
 std::string wppconnect_ack_status(long ack) {
   switch (ack) {
   case 1:
@@ -78,7 +79,7 @@ expected<wppconnect_event> parse_wppconnect_webhook(std::string_view body) {
   if (result.event == "onmessage") {
     if (j.value("isGroupMsg", false) || j.value("fromMe", false))
       return result; // groups are not debtors; our own sends come back as onack
-    auto id = id_of(j.value("id", json{}));
+    auto id = wppconnect_id(j.value("id", json{}));
     auto from = phone_of(j.value("from", json{}));
     if (id.empty() || !from)
       return make_error(ec::invalid_input, "onmessage needs an id and a from phone");
@@ -111,7 +112,7 @@ expected<wppconnect_event> parse_wppconnect_webhook(std::string_view body) {
     return result;
   }
   if (result.event == "onack") {
-    auto id = id_of(j.value("id", json{}));
+    auto id = wppconnect_id(j.value("id", json{}));
     if (id.empty() || !j.contains("ack"))
       return make_error(ec::invalid_input, "onack needs an id and an ack");
     auto status = wppconnect_ack_status(static_cast<long>(number_of(j["ack"])));

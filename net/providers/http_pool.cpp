@@ -26,6 +26,17 @@ base_url base_url::parse(const std::string& url) {
   return result;
 }
 
+bool classify_unanswered(const message_id& id, const http_outcome& out, provider_reply& r) {
+  r.id = id;
+  r.http_status = out.status;
+  if (out.status != 0)
+    return false;
+  r.retriable = !out.written;
+  r.error_code = out.written ? "unknown_outcome" : "connection_failed";
+  r.error_text = out.error;
+  return true;
+}
+
 std::shared_ptr<asio::ssl::context> make_client_tls() {
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
   ctx->set_default_verify_paths();

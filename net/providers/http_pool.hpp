@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/messages.hpp"
 #include "net/asio.hpp"
 #include "net/beast.hpp"
 
@@ -21,6 +22,12 @@ struct http_outcome {
   bool written = false; // the whole request reached the socket (the peer may have acted)
   std::string error;    // why there is no answer
 };
+
+/// The start of a provider's reply for message `id`: its HTTP status and, when no answer came,
+/// the whole classification (a request that never left is safe to send again; one that left
+/// without an answer is not, since providers have no idempotency key). Returns true when it
+/// classified the reply fully.
+bool classify_unanswered(const message_id& id, const http_outcome& out, provider_reply& r);
 
 /// The scheme, host and port of a base URL, and its path prefix.
 struct base_url {

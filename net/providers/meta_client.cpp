@@ -47,16 +47,8 @@ json meta_message_body(const outbound_job& job) {
 
 provider_reply classify_meta_answer(const message_id& id, const http_outcome& out) {
   provider_reply r;
-  r.id = id;
-  r.http_status = out.status;
-  if (out.status == 0) {
-    // Never left: safe to send again. Left without an answer: Meta has no idempotency key,
-    // so a second send could reach the debtor twice; the agent decides.
-    r.retriable = !out.written;
-    r.error_code = out.written ? "unknown_outcome" : "connection_failed";
-    r.error_text = out.error;
+  if (classify_unanswered(id, out, r))
     return r;
-  }
   auto body = json::parse(out.body, nullptr, false);
   if (out.status >= 200 && out.status < 300) {
     if (body.is_object() && body.contains("messages") && body["messages"].is_array() &&

@@ -1,5 +1,7 @@
 #include "net/providers/wppconnect_client.hpp"
 
+#include "net/wppconnect_webhook.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace crm::net {
@@ -7,17 +9,6 @@ namespace crm::net {
 namespace {
 
 using json = nlohmann::json;
-
-std::string id_of(const json& j) {
-  if (j.is_string())
-    return j.get<std::string>();
-  if (j.is_object()) {
-    if (j.contains("id"))
-      return id_of(j["id"]);
-    return j.value("_serialized", "");
-  }
-  return {};
-}
 
 } // namespace
 
@@ -27,20 +18,15 @@ wppconnect_client::wppconnect_client(std::shared_ptr<http_pool> pool, std::strin
 
 provider_reply classify_wppconnect_answer(const message_id& id, const http_outcome& out) {
   provider_reply r;
-  r.id = id;
-  r.http_status = out.status;
-  if (out.status == 0) {
-    r.retriable = !out.written;
-    r.error_code = out.written ? "unknown_outcome" : "connection_failed";
-    r.error_text = out.error;
+  if (classify_unanswered(id, out, r))
     return r;
-  }
   auto body = json::parse(out.body, nullptr, false);
   if (out.status >= 200 && out.status < 300 && body.is_object() &&
       body.value("status", "") == "success") {
     // {"status":"success","response":[{"id":"true_57...@c.us_3EB0...", ...}]} (or one object)
     auto& response = body["response"];
-    r.provider_id = id_of(response.is_array() && !response.empty() ? response[0] : response);
+    r.provider_id =
+        wppconnect_id(response.is_array() && !response.empty() ? response[0] : response);
     if (!r.provider_id.empty())
       return r;
   }

@@ -4,8 +4,8 @@
 
 #include "net/http_error.hpp"
 #include "net/meta_webhook.hpp"
-#include "net/wppconnect_webhook.hpp"
 #include "net/routes/routes.hpp"
+#include "net/wppconnect_webhook.hpp"
 
 #include <caf/send.hpp>
 #include <openssl/crypto.h>

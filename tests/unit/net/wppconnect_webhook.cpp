@@ -48,6 +48,15 @@ BOOST_AUTO_TEST_CASE(acks_map_to_our_statuses) {
   BOOST_CHECK(!e->statuses[0].errors.empty());
 }
 
+BOOST_AUTO_TEST_CASE(ids_are_read_in_every_shape_wppconnect_uses) {
+  using nlohmann::json;
+  BOOST_CHECK_EQUAL(wppconnect_id(json("true_57@c.us_A")), "true_57@c.us_A");
+  BOOST_CHECK_EQUAL(wppconnect_id(json{{"fromMe", true}, {"id", "A"}, {"_serialized", "S"}}), "S");
+  BOOST_CHECK_EQUAL(wppconnect_id(json{{"id", "true_57@c.us_B"}, {"ack", 0}}), "true_57@c.us_B");
+  BOOST_CHECK_EQUAL(wppconnect_id(json{{"id", {{"_serialized", "C"}}}}), "C");
+  BOOST_CHECK_EQUAL(wppconnect_id(json(42)), "");
+}
+
 BOOST_AUTO_TEST_CASE(malformed_events_are_refused) {
   BOOST_CHECK(!parse_wppconnect_webhook("not json"));
   BOOST_CHECK(!parse_wppconnect_webhook(R"({"session":"s"})"));
