@@ -283,6 +283,30 @@ void handle_command(gateway_actor::stateful_pointer<gateway_state> self, chat_co
           [out](caf::error& err) { out->fail(err); });
 }
 
+/// A message's media: where it lives (row-level checked by the query), the number's provider
+/// client, then the download, answered straight from the I/O thread that finishes it.
+void handle_media(gateway_actor::stateful_pointer<gateway_state> self, media_query& q,
+                  responder_ptr& out) {
+  self->request(self->state.peers.storage, timeouts::read, std::move(q))
+      .then(
+          [self, out](media_ref& ref) {
+            if (!ref.found)
+              return out->fail(make_error(ec::not_found, "no such message with media"));
+            auto number = ref.number;
+            self->request(self->state.peers.numbers, timeouts::route, atom::media_v, number)
+                .then(
+                    [out, ref](provider_client_ptr& client) {
+                      client->fetch_media(ref, [out](caf::expected<media_blob> blob) {
+                        if (!blob)
+                          return out->fail(blob.error());
+                        out->reply(200, std::move(blob->mime), std::move(blob->bytes));
+                      });
+                    },
+                    [out](caf::error& err) { out->fail(err); });
+          },
+          [out](caf::error& err) { out->fail(err); });
+}
+
 } // namespace
 
 gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_state> self,
@@ -298,6 +322,7 @@ gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_sta
         handle_read(self, q, out, single);
       },
       [self](message_query& q, responder_ptr& out) { handle_read(self, q, out, false); },
+      [self](media_query& q, responder_ptr& out) { handle_media(self, q, out); },
       [self](chat_command& cmd, responder_ptr& out) { handle_command(self, cmd, out); },
       [self](number_change& change, responder_ptr& out) {
         auto created = change.kind == "create";

@@ -46,6 +46,8 @@ using storage_single_actor = caf::typed_actor<
     caf::replies_to<chat_query>::with<json_page>,
     // A chat's messages for the API, oldest first.
     caf::replies_to<message_query>::with<json_page>,
+    // Where a message's media lives (found only when visible to the viewer).
+    caf::replies_to<media_query>::with<media_ref>,
     // Readiness: answers ok when PostgreSQL answers.
     caf::replies_to<atom::ping>::with<atom::ok>>;
 
@@ -130,7 +132,9 @@ using number_actor = caf::typed_actor<
     // Connects the REGISTRY, through which outcomes reach their CHAT.
     caf::reacts_to<chat_registry_actor>,
     // The number was edited: new settings and provider client.
-    caf::reacts_to<number_profile, provider_client_ptr>>;
+    caf::reacts_to<number_profile, provider_client_ptr>,
+    // Its provider client, for reads that need no pacing (media downloads).
+    caf::replies_to<atom::media>::with<provider_client_ptr>>;
 
 /// NUMBERS: the NUMBER of each active number, started at start and on creation.
 using number_pool_actor = caf::typed_actor<
@@ -138,6 +142,8 @@ using number_pool_actor = caf::typed_actor<
     caf::reacts_to<outbound_job>,
     // POST/PATCH/DELETE /whatsapp/numbers: stored, then the NUMBER follows.
     caf::replies_to<number_change>::with<json_page>,
+    // A number's provider client (not_found when the number is not active).
+    caf::replies_to<atom::media, number_id>::with<provider_client_ptr>,
     // Connects the REGISTRY (passed on to every NUMBER).
     caf::reacts_to<chat_registry_actor>>;
 
@@ -216,6 +222,8 @@ using gateway_actor = caf::typed_actor<
     caf::reacts_to<chat_query, responder_ptr>,
     // GET /chats/{id}/messages.
     caf::reacts_to<message_query, responder_ptr>,
+    // GET /messages/{id}/media: streamed from the provider.
+    caf::reacts_to<media_query, responder_ptr>,
     // POST /chats/{id}/messages, assign, transfer, close; WebSocket message.send, chat.typing.
     caf::reacts_to<chat_command, responder_ptr>,
     // POST/PATCH/DELETE /whatsapp/numbers: through NUMBERS (201 for a new one).

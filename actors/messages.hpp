@@ -371,6 +371,22 @@ struct message_query {
   std::int64_t page = 1, limit = 50;
 };
 
+/// GET /messages/{id}/media: the message must be visible to the viewer.
+struct media_query {
+  std::string message_id;
+  std::string only_agent; // non-empty: an agent reaches only its own chats' media
+};
+
+/// Where a message's media lives at its provider.
+struct media_ref {
+  bool found = false;
+  number_id number;
+  std::string provider_id; // the message's own id (WPPConnect fetches media by it)
+  std::string media_id;    // Meta's media id
+  std::string mime;
+  std::string filename;
+};
+
 /// An API answer built by the database: the JSON body and, for lists, the total.
 struct json_page {
   std::string items; // JSON array (or the object, for one resource)
@@ -483,6 +499,17 @@ typename Inspector::result_type inspect(Inspector& f, number_change& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, number_health& x) {
   return f(caf::meta::type_name("number_health"), x.id, x.status, x.last_error);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, media_query& x) {
+  return f(caf::meta::type_name("media_query"), x.message_id, x.only_agent);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, media_ref& x) {
+  return f(caf::meta::type_name("media_ref"), x.found, x.number, x.provider_id, x.media_id, x.mime,
+           x.filename);
 }
 
 template <class Inspector>
@@ -748,5 +775,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(crm, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(crm, (crm::number_saved))
   CAF_ADD_TYPE_ID(crm, (crm::number_query))
   CAF_ADD_TYPE_ID(crm, (crm::number_health))
+  CAF_ADD_TYPE_ID(crm, (crm::media_query))
+  CAF_ADD_TYPE_ID(crm, (crm::media_ref))
 CAF_END_TYPE_ID_BLOCK(crm)
 // clang-format on

@@ -203,6 +203,11 @@ number_actor::behavior_type number(self_ptr self, number_profile profile, number
         st.peers.client = std::move(client); // sends in flight finish on the old one
         st.pump(self);
       },
+      [self](atom::media) -> caf::result<provider_client_ptr> {
+        if (!self->state.peers.client)
+          return make_error(ec::rule_broken, "the message's WhatsApp number has no credentials");
+        return self->state.peers.client;
+      },
   };
 }
 

@@ -3,6 +3,7 @@
 #include "metrics/metrics.hpp"
 
 #include "actors/timeouts.hpp"
+#include "domain/error.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
 #include <nlohmann/json.hpp>
@@ -72,6 +73,12 @@ number_pool(number_pool_actor::stateful_pointer<number_pool_state> self,
                 },
                 [rp](caf::error& err) mutable { rp.deliver(err); });
         return rp;
+      },
+      [self](atom::media, const number_id& id) -> caf::result<provider_client_ptr> {
+        auto& st = self->state;
+        if (auto it = st.numbers.find(id.value); it != st.numbers.end())
+          return self->delegate(it->second, atom::media_v);
+        return make_error(ec::rule_broken, "the message's WhatsApp number is not active");
       },
       [self](chat_registry_actor& registry) {
         auto& st = self->state;

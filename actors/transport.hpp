@@ -2,6 +2,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/error.hpp>
+#include <caf/expected.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -49,13 +50,27 @@ using ws_sink_ptr = std::shared_ptr<ws_sink>;
 
 struct outbound_job;
 struct provider_reply;
+struct media_ref;
 
-/// A WhatsApp provider's send API, as a NUMBER uses it: implemented in net/providers
+/// A media file as a provider gave it.
+struct media_blob {
+  std::string mime;
+  std::string bytes;
+};
+
+/// A WhatsApp provider's API, as a NUMBER uses it: implemented in net/providers
 /// (Meta Cloud API, WPPConnect). `done` is called exactly once, from an I/O thread.
 class provider_client {
  public:
+  using media_callback = std::function<void(caf::expected<media_blob>)>;
+
   virtual ~provider_client() = default;
+
+  /// Sends one stored outbound message.
   virtual void send(const outbound_job& job, std::function<void(provider_reply)> done) = 0;
+
+  /// Downloads an inbound message's media (not paced: reads do not count against sends).
+  virtual void fetch_media(const media_ref& ref, media_callback done) = 0;
 };
 
 using provider_client_ptr = std::shared_ptr<provider_client>;

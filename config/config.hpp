@@ -41,6 +41,7 @@ struct config {
   int whatsapp_max_attempts = 5;
   int whatsapp_timeout_s = 20;
   int whatsapp_connections = 4;
+  int whatsapp_media_max_mb = 100;
   std::string log_level = "info";
 };
 

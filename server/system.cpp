@@ -103,6 +103,8 @@ struct outbound_io {
   std::shared_ptr<boost::asio::ssl::context> tls;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard;
   std::thread thread;
+  /// Media downloads, shared by every number (origins chosen by the providers' URLs).
+  std::shared_ptr<net::pool_set> media;
 };
 
 /// The running actors, kept for an orderly shutdown.
@@ -143,7 +145,7 @@ provider_client_ptr provider_client_of(const number_profile& p, const config& cf
         std::make_shared<net::http_pool>(io.ioc, io.tls, net::base_url::parse(cfg.meta_graph_url),
                                          static_cast<size_t>(cfg.whatsapp_connections),
                                          std::chrono::seconds(cfg.whatsapp_timeout_s));
-    return std::make_shared<net::meta_client>(pool, p.meta_phone_number_id, token);
+    return std::make_shared<net::meta_client>(pool, io.media, p.meta_phone_number_id, token);
   }
   auto token = creds.is_object() ? creds.value("token", "") : "";
   if (token.empty() || p.wppconnect_base_url.empty() || p.wppconnect_session.empty()) {
@@ -153,7 +155,7 @@ provider_client_ptr provider_client_of(const number_profile& p, const config& cf
   auto pool = std::make_shared<net::http_pool>(
       io.ioc, io.tls, net::base_url::parse(p.wppconnect_base_url),
       static_cast<size_t>(cfg.whatsapp_connections), std::chrono::seconds(cfg.whatsapp_timeout_s));
-  return std::make_shared<net::wppconnect_client>(pool, p.wppconnect_session, token);
+  return std::make_shared<net::wppconnect_client>(pool, io.media, p.wppconnect_session, token);
 }
 
 /// Starts NUMBERS with a NUMBER per active WhatsApp number.
@@ -294,6 +296,11 @@ int run_server(const config& cfg) {
   // Declared first, destroyed last: provider connections die with their actors, before
   // the I/O context they run on.
   outbound_io outbound;
+  // A file takes longer than a send: each step of a download gets a few send timeouts.
+  outbound.media = std::make_shared<net::pool_set>(
+      outbound.ioc, outbound.tls, static_cast<size_t>(cfg.whatsapp_connections),
+      std::chrono::seconds(cfg.whatsapp_timeout_s * 6),
+      static_cast<std::uint64_t>(cfg.whatsapp_media_max_mb) * 1024 * 1024);
   caf::actor_system sys{caf_cfg};
   auto running = spawn_actors(sys, cfg, outbound);
 

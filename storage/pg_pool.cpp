@@ -51,6 +51,7 @@ storage_actor::behavior_type pg_pool(storage_actor::stateful_pointer<pg_pool_sta
       },
       [self](chat_query& q) { return self->delegate(self->state.reader(), std::move(q)); },
       [self](message_query& q) { return self->delegate(self->state.reader(), std::move(q)); },
+      [self](media_query& q) { return self->delegate(self->state.reader(), std::move(q)); },
       [self](agent_status_event& ev) {
         return self->delegate(self->state.reader(), std::move(ev));
       },

@@ -199,6 +199,12 @@ pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_wo
           return read_repository::messages(txn, q);
         }));
       },
+      [self](const media_query& q) -> caf::result<media_ref> {
+        return lift(self->state.guarded("read_media", [&](pqxx::connection& c) {
+          pqxx::read_transaction txn{c};
+          return read_repository::media(txn, q);
+        }));
+      },
       [self](atom::ping) -> caf::result<atom::ok> {
         return lift(self->state.guarded("ping", [&](pqxx::connection& c) {
           pqxx::nontransaction txn{c};

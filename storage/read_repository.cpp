@@ -35,9 +35,19 @@ select coalesce(json_agg(message_json(s.message) order by s.ord), '[]')::text,
          order by m.created_at, m.id limit $2 offset $3) s
 )sql";
 
+// Media of a message in a chat the viewer may read (agents: their own chats).
+constexpr auto message_media = R"sql(
+select m.number_id::text, coalesce(m.provider_id, ''), coalesce(m.media->>'id', ''),
+       coalesce(m.media->>'mimeType', ''), coalesce(m.media->>'filename', '')
+  from messages m join chats c on c.id = m.chat_id
+ where m.id = $1::uuid and m.media is not null and m.direction = 'in'
+   and ($2 = '' or c.agent_id = nullif($2, '')::uuid)
+)sql";
+
 } // namespace
 
 void read_repository::prepare(pqxx::connection& conn) {
+  conn.prepare("read.media", message_media);
   conn.prepare("read.chats", list_chats);
   conn.prepare("read.chat", one_chat);
   conn.prepare("read.messages", chat_messages);
@@ -68,6 +78,20 @@ json_page read_repository::messages(pqxx::transaction_base& txn, const message_q
   auto row = txn.exec_prepared1("read.messages", q.chat_id, q.limit, (q.page - 1) * q.limit);
   result.items = row[0].as<std::string>();
   result.total = row[1].as<std::int64_t>();
+  return result;
+}
+
+media_ref read_repository::media(pqxx::transaction_base& txn, const media_query& q) {
+  media_ref result;
+  auto rows = txn.exec_prepared("read.media", q.message_id, q.only_agent);
+  if (rows.empty())
+    return result;
+  result.found = true;
+  result.number.value = rows[0][0].as<std::string>();
+  result.provider_id = rows[0][1].as<std::string>();
+  result.media_id = rows[0][2].as<std::string>();
+  result.mime = rows[0][3].as<std::string>();
+  result.filename = rows[0][4].as<std::string>();
   return result;
 }
 

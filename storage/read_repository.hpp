@@ -13,6 +13,7 @@ class read_repository {
   static void prepare(pqxx::connection& conn);
   static json_page chats(pqxx::transaction_base& txn, const chat_query& q);
   static json_page messages(pqxx::transaction_base& txn, const message_query& q);
+  static media_ref media(pqxx::transaction_base& txn, const media_query& q);
 };
 
 } // namespace crm::storage

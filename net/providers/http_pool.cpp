@@ -1,10 +1,13 @@
 #include "net/providers/http_pool.hpp"
 
+#include "domain/error.hpp"
+
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <openssl/ssl.h>
 
+#include <optional>
 #include <regex>
 #include <stdexcept>
 #include <variant>
@@ -24,6 +27,30 @@ base_url base_url::parse(const std::string& url) {
   while (!result.prefix.empty() && result.prefix.back() == '/')
     result.prefix.pop_back();
   return result;
+}
+
+std::pair<base_url, std::string> base_url::split(const std::string& url) {
+  static const std::regex shape{R"(^(https?://[^/?#]+)([/?][^#]*)?(#.*)?$)"};
+  std::smatch m;
+  if (!std::regex_match(url, m, shape))
+    throw std::invalid_argument("not an http(s) URL: " + url);
+  auto target = m[2].matched ? m[2].str() : std::string{"/"};
+  if (target[0] == '?')
+    target.insert(0, "/");
+  return {parse(m[1].str()), std::move(target)};
+}
+
+caf::error media_failure(const http_outcome& out, const std::string& what) {
+  if (out.status == 404 || out.status == 410)
+    return make_error(ec::not_found, "the provider no longer has this media (" + what + ")");
+  if (out.status == 0)
+    return make_error(ec::provider_rejected, what + " failed: " + out.error);
+  return make_error(ec::provider_rejected, what + " answered " + std::to_string(out.status) + ": " +
+                                               out.body.substr(0, 200));
+}
+
+caf::error too_large() {
+  return make_error(ec::provider_rejected, "the media is larger than whatsapp.mediaMaxMb allows");
 }
 
 bool classify_unanswered(const message_id& id, const http_outcome& out, provider_reply& r) {
@@ -64,7 +91,8 @@ class http_pool::connection : public std::enable_shared_from_this<connection> {
     job_ = std::move(j);
     retry_allowed_ = retry_allowed;
     written_ = false;
-    res_ = {};
+    parser_.emplace();
+    parser_->body_limit(pool_->body_limit_);
     buffer_.clear();
     if (connected_)
       return write();
@@ -128,7 +156,7 @@ class http_pool::connection : public std::enable_shared_from_this<connection> {
     lowest().expires_after(pool_->timeout_);
     std::visit(
         [this](auto& s) {
-          http::async_read(s, buffer_, res_,
+          http::async_read(s, buffer_, *parser_,
                            beast::bind_front_handler(&connection::on_read, shared_from_this()));
         },
         stream_);
@@ -137,11 +165,12 @@ class http_pool::connection : public std::enable_shared_from_this<connection> {
   void on_read(beast::error_code ec, std::size_t) {
     if (ec)
       return fail("read", ec);
+    auto res = parser_->release();
     http_outcome out;
-    out.status = static_cast<int>(res_.result_int());
-    out.body = std::move(res_.body());
+    out.status = static_cast<int>(res.result_int());
+    out.body = std::move(res.body());
     out.written = true;
-    bool keep = res_.keep_alive();
+    bool keep = res.keep_alive();
     auto done = std::move(job_.done);
     pool_->finished(shared_from_this(), keep);
     done(std::move(out));
@@ -169,16 +198,17 @@ class http_pool::connection : public std::enable_shared_from_this<connection> {
   tcp::resolver resolver_;
   stream_type stream_;
   beast::flat_buffer buffer_;
-  http::response<http::string_body> res_;
+  std::optional<http::response_parser<http::string_body>> parser_;
   job job_;
   bool connected_ = false, written_ = false, reused_ = false, retry_allowed_ = true;
   size_t uses_ = 0;
 };
 
 http_pool::http_pool(asio::io_context& ioc, std::shared_ptr<asio::ssl::context> tls,
-                     base_url origin, size_t max_connections, std::chrono::seconds timeout)
+                     base_url origin, size_t max_connections, std::chrono::seconds timeout,
+                     std::uint64_t body_limit)
     : ioc_{ioc}, strand_{asio::make_strand(ioc)}, tls_{std::move(tls)}, origin_{std::move(origin)},
-      max_connections_{max_connections}, timeout_{timeout} {}
+      max_connections_{max_connections}, timeout_{timeout}, body_limit_{body_limit} {}
 
 http_pool::~http_pool() = default;
 
@@ -214,6 +244,24 @@ void http_pool::finished(std::shared_ptr<connection> c, bool reusable) {
   if (reusable)
     idle_.push_back(std::move(c));
   asio::post(strand_, [self = shared_from_this()] { self->pump(); });
+}
+
+pool_set::pool_set(asio::io_context& ioc, std::shared_ptr<asio::ssl::context> tls,
+                   size_t max_connections, std::chrono::seconds timeout, std::uint64_t max_bytes)
+    : max_bytes_{max_bytes}, ioc_{ioc}, tls_{std::move(tls)}, max_connections_{max_connections},
+      timeout_{timeout}, body_limit_{max_bytes / 3 * 4 + 1024 * 1024} {}
+
+std::shared_ptr<http_pool> pool_set::of(const base_url& origin) {
+  auto key = (origin.tls ? "https://" : "http://") + origin.host + ":" + origin.port;
+  std::lock_guard lock{mutex_};
+  auto& pool = pools_[key];
+  if (!pool) {
+    auto bare = origin;
+    bare.prefix.clear();
+    pool = std::make_shared<http_pool>(ioc_, tls_, std::move(bare), max_connections_, timeout_,
+                                       body_limit_);
+  }
+  return pool;
 }
 
 } // namespace crm::net

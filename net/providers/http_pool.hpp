@@ -9,8 +9,11 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace crm::net {
@@ -35,7 +38,17 @@ struct base_url {
   std::string host, port, prefix;
   /// Parses http(s)://host[:port][/prefix]; throws std::invalid_argument.
   static base_url parse(const std::string& url);
+  /// Splits a full URL into its origin and its request target (path and query, as given);
+  /// throws std::invalid_argument.
+  static std::pair<base_url, std::string> split(const std::string& url);
 };
+
+/// Why a media download failed, as an API error: 404 when the provider no longer has it,
+/// else provider_rejected (502) naming the step (`what`) and the cause.
+caf::error media_failure(const http_outcome& out, const std::string& what);
+
+/// A media file above whatsapp.mediaMaxMb.
+caf::error too_large();
 
 /// A small pool of keep-alive HTTP/1.1 connections to one origin (plain or TLS), used by
 /// the provider clients. Requests beyond `max_connections` wait their turn; every step has
@@ -45,8 +58,10 @@ class http_pool : public std::enable_shared_from_this<http_pool> {
   using request = http::request<http::string_body>;
   using callback = std::function<void(http_outcome)>;
 
+  /// `body_limit` caps an answer's body (a larger one fails the request).
   http_pool(asio::io_context& ioc, std::shared_ptr<asio::ssl::context> tls, base_url origin,
-            size_t max_connections, std::chrono::seconds timeout);
+            size_t max_connections, std::chrono::seconds timeout,
+            std::uint64_t body_limit = 8 * 1024 * 1024);
   ~http_pool();
 
   /// Queues a request (target relative to the origin; Host is set here).
@@ -71,9 +86,35 @@ class http_pool : public std::enable_shared_from_this<http_pool> {
   base_url origin_;
   size_t max_connections_;
   std::chrono::seconds timeout_;
+  std::uint64_t body_limit_;
   std::deque<job> waiting_;
   std::vector<std::shared_ptr<connection>> idle_;
   size_t busy_ = 0;
+};
+
+/// Pools by origin, made on first use, for media downloads: they go wherever the provider's
+/// URL points (Meta's media lives on another host than the Graph API). Thread-safe.
+class pool_set {
+ public:
+  /// Answers may carry a file of `max_bytes`, also base64-encoded inside JSON (WPPConnect).
+  pool_set(asio::io_context& ioc, std::shared_ptr<asio::ssl::context> tls, size_t max_connections,
+           std::chrono::seconds timeout, std::uint64_t max_bytes);
+
+  /// The pool of `origin`'s scheme, host and port (its prefix is ignored).
+  std::shared_ptr<http_pool> of(const base_url& origin);
+
+  /// The largest media file served.
+  std::uint64_t max_bytes() const { return max_bytes_; }
+
+ private:
+  std::uint64_t max_bytes_;
+  asio::io_context& ioc_;
+  std::shared_ptr<asio::ssl::context> tls_;
+  size_t max_connections_;
+  std::chrono::seconds timeout_;
+  std::uint64_t body_limit_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<http_pool>> pools_;
 };
 
 /// A TLS client context that verifies peers against the system's trust store.

@@ -106,6 +106,16 @@ route_table chat_routes(const services& s) {
        [&s](request_context& ctx, responder_ptr out) {
          read_by_id<message_query>(s, ctx, std::move(out), true);
        }},
+      // The file behind an inbound media message, fetched from the provider on demand.
+      {http::verb::get, "/api/v1/messages/{id}/media", "messages:read",
+       [&s](request_context& ctx, responder_ptr out) {
+         media_query q;
+         q.message_id = ctx.params.at("id");
+         if (!is_uuid(q.message_id))
+           return out->fail(make_error(ec::not_found, "no such message with media"));
+         q.only_agent = viewer_limit(ctx);
+         caf::anon_send(s.gateway(), std::move(q), std::move(out));
+       }},
       {http::verb::post, "/api/v1/chats/{id}/messages", "messages:create",
        [&s](request_context& ctx, responder_ptr out) {
          command(s, ctx, std::move(out), "send");

@@ -45,6 +45,9 @@ struct taking_provider final : provider_client {
     r.provider_id = "wamid.fake-" + job.id.value;
     done(std::move(r));
   }
+  void fetch_media(const media_ref&, media_callback done) override {
+    done(media_blob{"image/jpeg", "fake"});
+  }
   std::vector<outbound_job> sent;
 };
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <ctime>
 #include <map>
+#include <thread>
 
 using namespace crm::test;
 using namespace std::chrono_literals;
@@ -46,6 +47,16 @@ struct outbound_fixture : dispatch_fixture {
   std::string message(const std::string& id, const std::string& column) const {
     return db.scalar("select coalesce(" + column + "::text, '') from messages where id = '" + id +
                      "'");
+  }
+
+  /// Waits until the stand-in has seen `n` requests.
+  bool graph_received(size_t n) const {
+    for (int i = 0; i < 100; ++i) {
+      if (graph.count() >= n)
+        return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
   }
 
   bool status_becomes(const std::string& id, const std::string& status) const {
@@ -159,6 +170,24 @@ BOOST_AUTO_TEST_CASE(status_webhooks_move_the_message_forward_and_are_pushed) {
       pushed.push_back(f["data"]["status"]);
   }
   BOOST_CHECK((pushed == std::vector<std::string>{"sent", "delivered", "read"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_status_that_arrives_before_the_send_answer_is_not_lost) {
+  auto chat = open_chat("573001110050");
+  // Meta's answer is held back; its delivery webhook arrives first.
+  graph.script(200,
+               json{{"messaging_product", "whatsapp"},
+                    {"contacts", {{{"input", "573001110050"}, {"wa_id", "573001110050"}}}},
+                    {"messages", {{{"id", "wamid.EARLY"}}}}}
+                   .dump(),
+               1500ms);
+  auto id = reply_text(chat, "Le confirmo el acuerdo");
+  BOOST_REQUIRE(eventually("messages where id = '" + id + "' and status = 'pending'", 1));
+  BOOST_REQUIRE(graph_received(1));
+  BOOST_CHECK_EQUAL(post_status("wamid.EARLY", "delivered"), 200);
+  BOOST_CHECK_EQUAL(message(id, "status"), "pending");
+  BOOST_CHECK(status_becomes(id, "delivered"));
+  BOOST_CHECK_EQUAL(message(id, "provider_id"), "wamid.EARLY");
 }
 
 BOOST_AUTO_TEST_CASE(outside_the_24_hour_window_only_a_template_goes) {
@@ -411,6 +440,93 @@ BOOST_AUTO_TEST_CASE(a_wppconnect_number_receives_and_sends_with_its_own_token) 
   auto tpl_id = json::parse(tpl.body)["id"].get<std::string>();
   BOOST_REQUIRE(status_becomes(tpl_id, "failed"));
   BOOST_CHECK_EQUAL(json::parse(message(tpl_id, "error"))["code"], "unsupported_on_wppconnect");
+  // Files go by link through send-image / send-file.
+  auto image = reply(
+      chat,
+      {{"type", "image"},
+       {"media", {{"link", "https://cdn.example.com/acuerdo.png"}, {"caption", "Su acuerdo"}}}});
+  BOOST_REQUIRE_EQUAL(image.status, 201);
+  auto image_id = json::parse(image.body)["id"].get<std::string>();
+  BOOST_REQUIRE(status_becomes(image_id, "sent"));
+  seen = graph.requests().back();
+  BOOST_CHECK_EQUAL(seen.target, "/api/cobros/send-image");
+  body = json::parse(seen.body);
+  BOOST_CHECK_EQUAL(body["phone"], "573001117777");
+  BOOST_CHECK_EQUAL(body["path"], "https://cdn.example.com/acuerdo.png");
+  BOOST_CHECK_EQUAL(body["caption"], "Su acuerdo");
+  // A photo from the debtor: fetched from the WPPConnect server when someone opens it.
+  std::string photo{"\x89PNG\r\n\x1a\n\0\0\0 receipt", 20};
+  graph.add_media("false_573001117777@c.us_3EB0PHOTO", "image/png", photo);
+  json picture = incoming;
+  picture["id"] = "false_573001117777@c.us_3EB0PHOTO";
+  picture["type"] = "image";
+  picture["mimetype"] = "image/png";
+  picture["caption"] = "el recibo";
+  picture.erase("body");
+  BOOST_REQUIRE_EQUAL(hook(picture, "wpp-secret"), 200);
+  auto photo_id =
+      db.scalar("select id from messages where provider_id = 'false_573001117777@c.us_3EB0PHOTO'");
+  auto got = call("GET", "/api/v1/messages/" + photo_id + "/media", agent_a, "agent");
+  BOOST_REQUIRE_EQUAL(got.status, 200);
+  BOOST_CHECK_EQUAL(got.headers["Content-Type"], "image/png");
+  BOOST_CHECK(got.body == photo);
+  BOOST_CHECK_EQUAL(graph.requests().back().target,
+                    "/api/cobros/get-media-by-message/false_573001117777@c.us_3EB0PHOTO");
+  BOOST_CHECK_EQUAL(graph.requests().back().authorization, "Bearer wpp-secret");
+}
+
+BOOST_AUTO_TEST_CASE(inbound_media_is_fetched_from_meta_with_the_token_for_who_may_see_it) {
+  auto chat = open_chat("573001110040");
+  std::string jpeg{"\xff\xd8\xff\xe0\0\x10JFIF\0 cedula", 17};
+  graph.add_media("1045678901234567", "image/jpeg", jpeg);
+  auto media_message = [&](const std::string& wamid, const std::string& media_id) {
+    json hook = json::parse(meta_text_webhook(phone_number_id, "573001110040", wamid, "x"));
+    auto& m = hook["entry"][0]["changes"][0]["value"]["messages"][0];
+    m.erase("text");
+    m["type"] = "image";
+    m["image"] = {{"id", media_id},
+                  {"mime_type", "image/jpeg"},
+                  {"sha256", "abc="},
+                  {"caption", "Mi cédula"}};
+    auto body = hook.dump();
+    BOOST_REQUIRE_EQUAL(http_request(server->port(), "POST", "/api/v1/webhooks/meta", body,
+                                     {{"X-Hub-Signature-256", meta_signature(secret, body)}})
+                            .status,
+                        200);
+    return db.scalar("select id from messages where provider_id = '" + wamid + "'");
+  };
+  auto id = media_message("wamid.IMG1", "1045678901234567");
+  auto got = call("GET", "/api/v1/messages/" + id + "/media", agent_a, "agent");
+  BOOST_REQUIRE_EQUAL(got.status, 200);
+  BOOST_CHECK_EQUAL(got.headers["Content-Type"], "image/jpeg");
+  BOOST_CHECK(got.body == jpeg);
+  auto seen = graph.requests();
+  BOOST_REQUIRE_EQUAL(seen.size(), 2u);
+  BOOST_CHECK_EQUAL(seen[0].method, "GET");
+  BOOST_CHECK_EQUAL(seen[0].target, "/1045678901234567");
+  BOOST_CHECK_EQUAL(seen[1].target, "/media-download/1045678901234567");
+  for (auto& r : seen)
+    BOOST_CHECK_EQUAL(r.authorization, std::string{"Bearer "} + access_token);
+  // Supervisors read every chat; another agent does not learn the message exists.
+  BOOST_CHECK_EQUAL(
+      call("GET", "/api/v1/messages/" + id + "/media", supervisor, "supervisor").status, 200);
+  auto other = call("GET", "/api/v1/messages/" + id + "/media", agent_b, "agent");
+  BOOST_CHECK_EQUAL(other.status, 404);
+  BOOST_CHECK_EQUAL(json::parse(other.body)["error"]["code"], "not_found");
+  // Media Meta no longer keeps, a text message, and an id that is not one.
+  auto gone = media_message("wamid.IMG2", "9999999999");
+  auto expired = call("GET", "/api/v1/messages/" + gone + "/media", agent_a, "agent");
+  BOOST_CHECK_EQUAL(expired.status, 404);
+  BOOST_CHECK(expired.body.find("no longer") != std::string::npos);
+  auto text = db.scalar("select id from messages where provider_id = 'wamid.IN573001110040'");
+  BOOST_CHECK_EQUAL(call("GET", "/api/v1/messages/" + text + "/media", agent_a, "agent").status,
+                    404);
+  BOOST_CHECK_EQUAL(call("GET", "/api/v1/messages/nope/media", agent_a, "agent").status, 404);
+  // Meta down: a clear 502, not a hang.
+  graph.script(500, graph_standin::error_body(2, "Service temporarily unavailable"));
+  auto down = call("GET", "/api/v1/messages/" + id + "/media", agent_a, "agent");
+  BOOST_CHECK_EQUAL(down.status, 502);
+  BOOST_CHECK_EQUAL(json::parse(down.body)["error"]["code"], "provider_rejected");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

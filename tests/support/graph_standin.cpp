@@ -3,6 +3,7 @@
 #include "net/beast.hpp"
 
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <sys/socket.h>
@@ -24,10 +25,29 @@ struct graph_standin::impl {
   std::vector<int> fds; // open connections, shut down when the stand-in goes
   mutable std::mutex mutex;
   std::vector<received> log;
-  std::deque<std::pair<int, std::string>> scripted;
+  struct answer {
+    int status;
+    std::string body;
+    std::chrono::milliseconds delay;
+  };
+  std::deque<answer> scripted;
   std::atomic<bool> stopping{false};
   std::atomic<long> next_id{1};
+  std::map<std::string, std::pair<std::string, std::string>> media; // id -> mime, bytes
 };
+
+namespace {
+
+std::string base64(const std::string& bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                           reinterpret_cast<const unsigned char*>(bytes.data()),
+                           static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+} // namespace
 
 graph_standin::graph_standin(unsigned short port) : impl_{std::make_unique<impl>(port)} {
   impl_->accept_thread = std::thread{[this] {
@@ -73,9 +93,15 @@ std::string graph_standin::url() const {
   return "http://127.0.0.1:" + std::to_string(impl_->acceptor.local_endpoint().port());
 }
 
-void graph_standin::script(int status, std::string body) {
+void graph_standin::script(int status, std::string body, std::chrono::milliseconds delay) {
   std::lock_guard lock{impl_->mutex};
-  impl_->scripted.emplace_back(status, std::move(body));
+  impl_->scripted.push_back({status, std::move(body), delay});
+}
+
+void graph_standin::add_media(const std::string& id, const std::string& mime,
+                              const std::string& bytes) {
+  std::lock_guard lock{impl_->mutex};
+  impl_->media[id] = {mime, bytes};
 }
 
 std::string graph_standin::error_body(long code, const std::string& message) {
@@ -121,18 +147,54 @@ void graph_standin::serve(int fd) {
       return;
     int status = 200;
     std::string body;
+    std::chrono::milliseconds delay{0};
     {
       std::lock_guard lock{impl_->mutex};
       impl_->log.push_back({std::string{req.method_string()}, std::string{req.target()},
                             std::string{req[http::field::authorization]}, req.body(),
                             std::chrono::steady_clock::now()});
       if (!impl_->scripted.empty()) {
-        std::tie(status, body) = impl_->scripted.front();
+        auto& next = impl_->scripted.front();
+        status = next.status;
+        body = std::move(next.body);
+        delay = next.delay;
         impl_->scripted.pop_front();
       }
     }
-    if (status == 200 && body.empty() &&
-        req.target().find("/send-message") != beast::string_view::npos) {
+    std::string content_type = "application/json";
+    if (status == 200 && body.empty() && req.method() == http::verb::get) {
+      // Media: Meta's lookup and download, WPPConnect's get-media-by-message.
+      std::string target{req.target()};
+      auto last = target.substr(target.rfind('/') + 1);
+      std::lock_guard lock{impl_->mutex};
+      auto it = impl_->media.find(last);
+      if (it == impl_->media.end()) {
+        status = 400;
+        body = target.find("/get-media-by-message/") != std::string::npos
+                   ? R"({"status":"error","message":"Message not found"})"
+                   : nlohmann::json{{"error",
+                                     {{"message", "Unsupported get request. Object with ID '" +
+                                                      last + "' does not exist"},
+                                      {"type", "GraphMethodException"},
+                                      {"code", 100},
+                                      {"error_subcode", 33}}}}
+                         .dump();
+      } else if (target.find("/get-media-by-message/") != std::string::npos) {
+        body = nlohmann::json{{"base64", base64(it->second.second)}, {"mimetype", it->second.first}}
+                   .dump();
+      } else if (target.rfind("/media-download/", 0) == 0) {
+        content_type = it->second.first;
+        body = it->second.second;
+      } else {
+        body =
+            nlohmann::json{
+                {"messaging_product", "whatsapp"},       {"url", url() + "/media-download/" + last},
+                {"mime_type", it->second.first},         {"sha256", "stand-in"},
+                {"file_size", it->second.second.size()}, {"id", last}}
+                .dump();
+      }
+    }
+    if (status == 200 && body.empty() && req.target().find("/api/") == 0) {
       // A WPPConnect server's answer.
       auto in = nlohmann::json::parse(req.body(), nullptr, false);
       auto phone = in.is_object() ? in.value("phone", "") : "";
@@ -153,8 +215,10 @@ void graph_standin::serve(int fd) {
                             {"messages", {{{"id", "wamid.SI" + std::to_string(impl_->next_id++)}}}}}
                  .dump();
     }
+    if (delay.count() > 0)
+      std::this_thread::sleep_for(delay);
     http::response<http::string_body> res{static_cast<http::status>(status), req.version()};
-    res.set(http::field::content_type, "application/json");
+    res.set(http::field::content_type, content_type);
     res.keep_alive(req.keep_alive());
     res.body() = body;
     res.prepare_payload();

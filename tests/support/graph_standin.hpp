@@ -15,7 +15,8 @@ namespace crm::test {
 /// A local stand-in for the providers' send APIs: Meta's Graph API
 /// (`POST /{phone_number_id}/messages`, answered `{messaging_product, contacts,
 /// messages: [{id}]}`) and a WPPConnect server (`POST /api/{session}/send-message`, answered
-/// `{status: "success", response: [{id}]}`), over keep-alive HTTP/1.1. Records every
+/// `{status: "success", response: [{id}]}`; also send-image and send-file) and both media
+/// downloads, over keep-alive HTTP/1.1. Records every
 /// request; scripted answers (Meta error bodies, 429, 500) go first, in order.
 class graph_standin {
  public:
@@ -31,8 +32,15 @@ class graph_standin {
   /// http://127.0.0.1:port (what CRM_META_GRAPH_URL points at).
   std::string url() const;
 
-  /// The next answers, in order, before the default success resumes.
-  void script(int status, std::string body);
+  /// The next answers, in order, before the default success resumes; each may be held
+  /// back for `delay` (an answer that arrives after the provider's own status webhooks).
+  void script(int status, std::string body,
+              std::chrono::milliseconds delay = std::chrono::milliseconds{0});
+
+  /// A media file the stand-in serves: Meta's lookup `GET /{id}` (a URL on this stand-in,
+  /// downloaded with the bearer token) and WPPConnect's
+  /// `GET /api/{session}/get-media-by-message/{id}` (`{base64, mimetype}`).
+  void add_media(const std::string& id, const std::string& mime, const std::string& bytes);
 
   /// A Graph API error body: {"error": {message, type, code, error_data: {details}}}.
   static std::string error_body(long code, const std::string& message);

@@ -59,6 +59,7 @@ storage_actor::behavior_type mock_storage(storage_actor::pointer, storage_script
       [](message_query&) -> caf::result<json_page> {
         return json_page{"[]", 0, true};
       },
+      [](media_query&) -> caf::result<media_ref> { return media_ref{}; },
       [s](agent_status_event& ev) -> caf::result<atom::ok> {
         s->statuses_recorded.push_back(ev);
         return atom::ok_v;
