@@ -16,6 +16,8 @@ struct gateway_peers {
   redis_actor redis; // invalid handle when Redis is not configured
   dispatcher_actor dispatcher;
   number_pool_actor numbers;
+  identity_worker_actor identity_worker;
+  identity_actor identity;
   /// Opens the sealed token a WPPConnect webhook is checked against.
   std::shared_ptr<const secret_box> secrets;
   /// user id -> AGENT (fixed at start for now; user management makes it live).

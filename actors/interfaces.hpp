@@ -65,7 +65,9 @@ using storage_batched_actor = caf::typed_actor<
     // Counts a send attempt before the request leaves (never sent twice blindly).
     caf::replies_to<atom::attempt, message_id>::with<atom::ok>,
     // Records the provider's answer to a send; answers the message's status afterwards.
-    caf::replies_to<send_outcome>::with<message_status_changed>>;
+    caf::replies_to<send_outcome>::with<message_status_changed>,
+    // Appends a row to the hash-chained audit log.
+    caf::replies_to<audit_entry>::with<atom::ok>>;
 
 /// The STORAGE: the only storage handle the rest of the system sees (pg_pool): batched
 /// writes go to the WRITE BATCHER, everything else to a WORKER.
@@ -80,6 +82,15 @@ using pg_worker_actor = caf::typed_actor<
 using write_batcher_actor = storage_batched_actor::extend_with<caf::typed_actor<
     // Timer tick: commit what is pending.
     caf::reacts_to<atom::flush>>>;
+
+/// The IDENTITY WORKER: users, roles, sessions (refresh tokens), 2FA and the audit log's
+/// reads; detached, with its own PostgreSQL (and Redis) connection, because password
+/// hashing is slow on purpose.
+using identity_worker_actor = caf::typed_actor<
+    // An identity operation, answered in HTTP terms.
+    caf::replies_to<identity_request>::with<identity_reply>,
+    // Every user and role, for the access table.
+    caf::replies_to<atom::load, atom::access>::with<access_rows>>;
 
 /// REDIS: a detached actor over a hiredis connection.
 using redis_actor = caf::typed_actor<
@@ -181,10 +192,18 @@ using ws_hub_actor = caf::typed_actor<
     caf::reacts_to<ws_event>,
     // Sessions open right now.
     caf::replies_to<atom::status>::with<std::uint64_t>,
+    // A user lost access: its sessions are closed with the reason.
+    caf::reacts_to<atom::leave, std::string, std::string>,
     // The AGENTs, for setting offline an agent whose last session closed.
     caf::reacts_to<agent_directory>,
     // Timer: the grace period of a user who closed its last session ran out.
     caf::reacts_to<atom::tick, std::string>>;
+
+/// The IDENTITY: rebuilds the access table after a change to users or roles, and closes
+/// the WebSockets of users who lost access.
+using identity_actor = caf::typed_actor<
+    // Rebuild now; answered once the new table is in force.
+    caf::replies_to<atom::load, atom::access>::with<atom::ok>>;
 
 /// Where the DISPATCHER sends its decisions (the REGISTRY, which routes them to the CHAT).
 using assignment_sink_actor = caf::typed_actor<caf::reacts_to<chat_assigned>>;
@@ -224,6 +243,8 @@ using gateway_actor = caf::typed_actor<
     caf::reacts_to<message_query, responder_ptr>,
     // GET /messages/{id}/media: streamed from the provider.
     caf::reacts_to<media_query, responder_ptr>,
+    // /auth, /users, /roles, /audit: through the IDENTITY WORKER.
+    caf::reacts_to<identity_request, responder_ptr>,
     // POST /chats/{id}/messages, assign, transfer, close; WebSocket message.send, chat.typing.
     caf::reacts_to<chat_command, responder_ptr>,
     // POST/PATCH/DELETE /whatsapp/numbers: through NUMBERS (201 for a new one).

@@ -394,6 +394,61 @@ struct json_page {
   bool found = true;
 };
 
+// -- identity, access and audit ----------------------------------------------------
+
+/// Who makes a request, and from where (for the audit log and throttling).
+struct client_info {
+  std::string user_id; // empty before login
+  std::string role;
+  std::string ip;
+  std::string user_agent;
+};
+
+/// An identity operation, already parsed by net/: `op` names it ("login", "refresh",
+/// "logout", "me", "2fa.setup", "2fa.enable", "2fa.disable", "users.list", "users.get",
+/// "users.create", "users.update", "users.delete", "roles.list", "roles.create",
+/// "roles.update", "roles.delete", "audit.list", "audit.verify"); `id` the resource;
+/// `body` a JSON object (request body or filters).
+struct identity_request {
+  std::string op;
+  std::string id;
+  std::string body;
+  client_info by;
+};
+
+/// The answer to an identity operation, in HTTP terms.
+struct identity_reply {
+  int status = 200;
+  std::string body;             // JSON
+  std::int64_t retry_after = 0; // seconds, with 429
+  bool access_changed = false;  // users or roles changed: the access table must be rebuilt
+};
+
+/// One user as access checks see it.
+struct access_user {
+  std::string id;
+  std::string role;
+  std::int64_t ver = 0;
+  bool active = true;
+};
+
+/// One role's permissions.
+struct role_grants {
+  std::string name;
+  std::vector<std::string> permissions;
+};
+
+/// Every user and role, for the access table.
+struct access_rows {
+  std::vector<access_user> users;
+  std::vector<role_grants> roles;
+};
+
+/// One audit row (hash-chained when stored). `before`/`after` are JSON or empty.
+struct audit_entry {
+  std::string user_id, role, action, entity, entity_id, before, after, ip, user_agent;
+};
+
 // -- live events -------------------------------------------------------------------
 
 /// Who is behind a WebSocket session.
@@ -420,10 +475,11 @@ struct write_batch {
   std::vector<provider_event> events;
   std::vector<message_id> attempts;   // sends about to leave
   std::vector<send_outcome> outcomes; // providers' answers
+  std::vector<audit_entry> audits;
   /// Rows in the batch.
   std::size_t size() const {
     return opens.size() + messages.size() + statuses.size() + events.size() + attempts.size() +
-           outcomes.size();
+           outcomes.size() + audits.size();
   }
 };
 
@@ -502,6 +558,43 @@ typename Inspector::result_type inspect(Inspector& f, number_health& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, client_info& x) {
+  return f(caf::meta::type_name("client_info"), x.user_id, x.role, x.ip, x.user_agent);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, identity_request& x) {
+  return f(caf::meta::type_name("identity_request"), x.op, x.id, x.body, x.by);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, identity_reply& x) {
+  return f(caf::meta::type_name("identity_reply"), x.status, x.body, x.retry_after,
+           x.access_changed);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, access_user& x) {
+  return f(caf::meta::type_name("access_user"), x.id, x.role, x.ver, x.active);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, role_grants& x) {
+  return f(caf::meta::type_name("role_grants"), x.name, x.permissions);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, access_rows& x) {
+  return f(caf::meta::type_name("access_rows"), x.users, x.roles);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, audit_entry& x) {
+  return f(caf::meta::type_name("audit_entry"), x.user_id, x.role, x.action, x.entity, x.entity_id,
+           x.before, x.after, x.ip, x.user_agent);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, media_query& x) {
   return f(caf::meta::type_name("media_query"), x.message_id, x.only_agent);
 }
@@ -555,7 +648,7 @@ typename Inspector::result_type inspect(Inspector& f, provider_event& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_batch& x) {
   return f(caf::meta::type_name("write_batch"), x.opens, x.messages, x.statuses, x.events,
-           x.attempts, x.outcomes);
+           x.attempts, x.outcomes, x.audits);
 }
 
 template <class Inspector>
@@ -777,5 +870,12 @@ CAF_BEGIN_TYPE_ID_BLOCK(crm, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(crm, (crm::number_health))
   CAF_ADD_TYPE_ID(crm, (crm::media_query))
   CAF_ADD_TYPE_ID(crm, (crm::media_ref))
+  CAF_ADD_TYPE_ID(crm, (crm::client_info))
+  CAF_ADD_TYPE_ID(crm, (crm::identity_request))
+  CAF_ADD_TYPE_ID(crm, (crm::identity_reply))
+  CAF_ADD_TYPE_ID(crm, (crm::access_user))
+  CAF_ADD_TYPE_ID(crm, (crm::role_grants))
+  CAF_ADD_TYPE_ID(crm, (crm::access_rows))
+  CAF_ADD_TYPE_ID(crm, (crm::audit_entry))
 CAF_END_TYPE_ID_BLOCK(crm)
 // clang-format on

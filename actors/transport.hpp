@@ -8,6 +8,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace crm {
 
@@ -23,6 +25,10 @@ class responder {
 
   /// Answers an error, mapped to status and JSON by net/http_error.
   virtual void fail(const caf::error& err) = 0;
+
+  /// Answers with extra headers (e.g. Retry-After).
+  virtual void reply_with(unsigned status, std::string content_type, std::string body,
+                          std::vector<std::pair<std::string, std::string>> headers) = 0;
 
   /// Answers 200 with a JSON body.
   void ok(std::string json_body) { reply(200, "application/json", std::move(json_body)); }

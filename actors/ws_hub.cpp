@@ -115,6 +115,13 @@ ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> 
             it->second.sink->push(frame);
       },
       [self](atom::status) { return static_cast<std::uint64_t>(self->state.sessions.size()); },
+      [self](atom::leave, const std::string& user, const std::string& reason) {
+        auto& st = self->state;
+        auto [first, last] = st.agent_rooms.equal_range(user);
+        for (auto r = first; r != last; ++r)
+          if (auto it = st.sessions.find(r->second); it != st.sessions.end())
+            it->second.sink->close(reason); // the session's own leave cleans up
+      },
   };
 }
 

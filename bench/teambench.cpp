@@ -17,7 +17,7 @@
 // <utility> first: Boost 1.74 Asio uses std::exchange without including it.
 #include <utility>
 // (keeps clang-format from moving <utility>)
-#include "net/auth/jwt.hpp"
+#include "domain/jwt.hpp"
 #include "tests/support/graph_standin.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/ws_client.hpp"
@@ -127,7 +127,7 @@ struct team {
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();
     for (auto& id : ids) {
-      auto token = crm::net::auth::sign_jwt({id, "agent", 0, now, now + 3600}, o.jwt_secret);
+      auto token = crm::auth::sign_jwt({id, "agent", 0, now, now + 3600}, o.jwt_secret);
       clients.push_back(std::make_unique<crm::test::ws_client>(o.port, token));
       if (!clients.back()->connected())
         throw std::runtime_error("agent " + id + " could not connect");
@@ -313,8 +313,7 @@ json create_numbers(const options& o) {
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
-  auto token =
-      crm::net::auth::sign_jwt({o.supervisor, "supervisor", 0, now, now + 600}, o.jwt_secret);
+  auto token = crm::auth::sign_jwt({o.supervisor, "supervisor", 0, now, now + 600}, o.jwt_secret);
   std::ofstream ids{o.out};
   for (int i = 0; i < o.count; ++i) {
     auto n = std::to_string(10 + i);

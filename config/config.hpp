@@ -42,6 +42,13 @@ struct config {
   int whatsapp_timeout_s = 20;
   int whatsapp_connections = 4;
   int whatsapp_media_max_mb = 100;
+  int access_token_minutes = 15;
+  int refresh_token_days = 7;
+  int login_max_failures = 5;
+  int login_ip_max_failures = 20;
+  int login_window_s = 900;
+  std::string cors_origins; // comma-separated
+
   std::string log_level = "info";
 };
 

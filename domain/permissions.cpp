@@ -1,31 +1,32 @@
 #include "domain/permissions.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <map>
+#include <utility>
+
+namespace crm::embedded {
+const std::vector<std::pair<std::string_view, std::string_view>>& roles();
+}
 
 namespace crm {
 
 namespace {
 
-/// The five system roles as grants; "module:*" and "*:action" are wildcards. The same table
-/// is written out in the docs; a test checks the counts.
+const nlohmann::json& system_roles_json() {
+  static const auto parsed = nlohmann::json::parse(crm::embedded::roles().at(0).second);
+  return parsed;
+}
+
+/// The five system roles' grants, read once from domain/roles.json (embedded at build).
 const std::map<std::string, std::vector<std::string>, std::less<>>& grants() {
-  static const std::map<std::string, std::vector<std::string>, std::less<>> table = {
-      {"super_admin", {"*:*"}},
-      // Everything operational; roles and the audit log only readable.
-      {"supervisor",
-       {"users:*", "campaigns:*", "whatsapp:*", "chats:*", "messages:*", "queue:*", "bot:*",
-        "debtors:*", "tasks:*", "reports:*", "roles:read", "audit:read"}},
-      // Their own chats, those chats' messages and debtors, their tasks (row-level in handlers).
-      {"agent",
-       {"users:read", "chats:read", "chats:update", "messages:read", "messages:create",
-        "debtors:read", "debtors:update", "tasks:*", "campaigns:read", "bot:read"}},
-      // Reads everything operational, writes nothing.
-      {"quality",
-       {"users:read", "campaigns:read", "whatsapp:read", "chats:read", "messages:read",
-        "queue:read", "bot:read", "debtors:read", "tasks:read", "reports:read"}},
-      {"auditor", {"audit:read", "reports:read", "users:read", "chats:read", "messages:read"}},
-  };
+  static const auto table = [] {
+    std::map<std::string, std::vector<std::string>, std::less<>> result;
+    for (auto& r : system_roles_json()["roles"])
+      result[r["name"].get<std::string>()] = r["grants"].get<std::vector<std::string>>();
+    return result;
+  }();
   return table;
 }
 
@@ -75,6 +76,20 @@ bool role_has(std::string_view role, std::string_view permission) {
     return false;
   return std::any_of(it->second.begin(), it->second.end(),
                      [&](const std::string& g) { return matches(g, permission); });
+}
+
+std::vector<system_role> system_roles() {
+  std::vector<system_role> result;
+  for (auto& r : system_roles_json()["roles"]) {
+    auto name = r["name"].get<std::string>();
+    result.push_back({name, r["description"].get<std::string>(), permissions_of(name)});
+  }
+  return result;
+}
+
+bool is_permission(std::string_view name) {
+  auto& all = all_permissions();
+  return std::find(all.begin(), all.end(), name) != all.end();
 }
 
 std::vector<std::string> permissions_of(std::string_view role) {

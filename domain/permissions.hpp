@@ -20,4 +20,17 @@ bool role_has(std::string_view role, std::string_view permission);
 /// Every permission of a system role; empty for an unknown role.
 std::vector<std::string> permissions_of(std::string_view role);
 
+/// True for one of the 48 names.
+bool is_permission(std::string_view name);
+
+/// A system role as domain/roles.json defines it, its grants expanded.
+struct system_role {
+  std::string name;
+  std::string description;
+  std::vector<std::string> permissions;
+};
+
+/// The five system roles (seeded into the database at start).
+std::vector<system_role> system_roles();
+
 } // namespace crm

@@ -29,6 +29,28 @@ void add_security_headers(response& res) {
 
 } // namespace
 
+int json_depth(std::string_view body) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : body) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 http_session::http_session(tcp::socket&& socket, const router& routes, session_options options)
     : stream_{std::move(socket)}, routes_{routes}, options_{options} {
   beast::error_code ec;
@@ -83,6 +105,22 @@ void http_session::dispatch() {
   auto target = std::string_view{req_.target().data(), req_.target().size()};
   auto qpos = target.find('?');
   auto path = target.substr(0, qpos);
+  cors_origin_.clear();
+  if (auto origin = req_[http::field::origin]; !origin.empty())
+    for (auto& allowed : options_.cors_origins)
+      if (origin == allowed)
+        cors_origin_ = allowed;
+  if (req_.method() == http::verb::options) {
+    // A CORS preflight: allowed origins learn what they may send; others get no grant.
+    route_label_ = "preflight";
+    response res{http::status::no_content, req_version_};
+    if (!cors_origin_.empty()) {
+      res.set(http::field::access_control_allow_methods, "GET, POST, PATCH, PUT, DELETE");
+      res.set(http::field::access_control_allow_headers, "Authorization, Content-Type");
+      res.set(http::field::access_control_max_age, "600");
+    }
+    return write(std::move(res));
+  }
   auto m = routes_.find(req_.method(), path);
   if (!m.found) {
     route_label_ = m.path_exists ? "method_not_allowed" : "not_found";
@@ -92,6 +130,9 @@ void http_session::dispatch() {
                : answer_now(http::status::not_found, error_body("not_found", "no such route"));
   }
   route_label_ = m.found->pattern;
+  if (!req_.body().empty() && json_depth(req_.body()) > json_max_depth)
+    return answer_now(http::status::bad_request,
+                      error_body("invalid_input", "JSON nested too deeply"));
   if (path == "/ws" && beast::websocket::is_upgrade(req_) && options_.start_ws) {
     auto query = qpos == std::string_view::npos ? std::map<std::string, std::string>{}
                                                 : parse_query(target.substr(qpos + 1));
@@ -124,6 +165,10 @@ void http_session::answer_now(http::status status, std::string body) {
 
 void http_session::write(response res) {
   add_security_headers(res);
+  if (!cors_origin_.empty()) {
+    res.set(http::field::access_control_allow_origin, cors_origin_);
+    res.set(http::field::vary, "Origin");
+  }
   res.version(req_version_);
   res.keep_alive(req_keep_alive_);
   res.prepare_payload();

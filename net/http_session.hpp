@@ -21,7 +21,15 @@ struct session_options {
   std::function<void(tcp::socket&&, request&&, ws_user)> start_ws;
   std::size_t body_limit = 4 * 1024 * 1024;
   std::chrono::seconds timeout{30};
+  /// Browser origins allowed by CORS (exact match, e.g. "https://crm.example.com").
+  std::vector<std::string> cors_origins;
 };
+
+/// JSON nested deeper than this is refused (400) before any parser sees it.
+inline constexpr int json_max_depth = 64;
+
+/// The deepest nesting of objects and arrays in a JSON text (strings skipped).
+int json_depth(std::string_view body);
 
 /// One HTTP connection: reads a request, hands it to its route, writes the answer, repeats.
 /// One request in flight at a time; every step runs on the connection's strand.
@@ -54,6 +62,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   request req_;
   std::string remote_;
+  std::string cors_origin_; // the request's Origin when allowed: echoed on the answer
   std::string route_label_;
   unsigned req_version_ = 11;
   bool req_keep_alive_ = true;

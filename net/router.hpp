@@ -1,7 +1,7 @@
 #pragma once
 
 #include "actors/transport.hpp"
-#include "net/auth/jwt.hpp"
+#include "domain/jwt.hpp"
 #include "net/beast.hpp"
 
 #include <prometheus/histogram.h>

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
+#include "domain/access.hpp"
 #include "domain/secrets.hpp"
 
 #include <atomic>
@@ -19,6 +20,12 @@ struct services {
   std::string jwt_secret;
   /// Seals provider credentials before they are stored.
   std::shared_ptr<const secret_box> secrets;
+  /// Who may still use a token and what each role may do (rebuilt by the IDENTITY).
+  std::shared_ptr<access_slot> access = std::make_shared<access_slot>();
+  /// Where audit rows go (group-committed, off the request path).
+  storage_actor storage;
+  /// Browser origins allowed by CORS.
+  std::vector<std::string> cors_origins;
 
   /// Picks a gateway for a request, spreading the load.
   const gateway_actor& gateway() const;

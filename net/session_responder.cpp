@@ -17,10 +17,17 @@ session_responder::~session_responder() {
 }
 
 void session_responder::reply(unsigned status, std::string content_type, std::string body) {
+  reply_with(status, std::move(content_type), std::move(body), {});
+}
+
+void session_responder::reply_with(unsigned status, std::string content_type, std::string body,
+                                   std::vector<std::pair<std::string, std::string>> headers) {
   if (answered_.exchange(true))
     return;
   auto res = response{static_cast<http::status>(status), 11};
   res.set(http::field::content_type, content_type);
+  for (auto& [name, value] : headers)
+    res.set(name, value);
   res.body() = std::move(body);
   asio::post(session_->executor(), [session = session_, res = std::move(res)]() mutable {
     session->write(std::move(res));

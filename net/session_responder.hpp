@@ -18,6 +18,8 @@ class session_responder final : public responder {
 
   void reply(unsigned status, std::string content_type, std::string body) override;
   void fail(const caf::error& err) override;
+  void reply_with(unsigned status, std::string content_type, std::string body,
+                  std::vector<std::pair<std::string, std::string>> headers) override;
 
  private:
   std::shared_ptr<http_session> session_;

@@ -50,6 +50,11 @@ class action_reply final : public responder {
     reply(failure.status, "application/json", failure.body);
   }
 
+  void reply_with(unsigned status, std::string type, std::string body,
+                  std::vector<std::pair<std::string, std::string>>) override {
+    reply(status, std::move(type), std::move(body));
+  }
+
  private:
   std::shared_ptr<ws_sink> sink_;
   json id_;
@@ -124,7 +129,8 @@ void websocket_session::handle_frame(const std::string& text) {
       return fail("invalid_input", err->message.c_str());
     cmd.by_user = user_.user_id;
     cmd.by_role = user_.role;
-    if (!role_has(user_.role, action == "message.send" ? "messages:create" : "chats:read"))
+    if (!services_.access->get()->allows(user_.role, action == "message.send" ? "messages:create"
+                                                                              : "chats:read"))
       return fail("forbidden", "this role may not do that");
     auto out = std::make_shared<action_reply>(shared_from_this(), id);
     caf::anon_send(services_.gateway(), std::move(cmd), responder_ptr{out});
@@ -144,7 +150,7 @@ void websocket_session::watch(bool on, const json& data, const json& id) {
   if (!chat.is_string() || !is_uuid(chat.get<std::string>()))
     return reply(false, "invalid_input", "data.chatId must be a chat id");
   // Agents get their own chats' events already, and no one else's.
-  if (user_.role == "agent" || !role_has(user_.role, "chats:read"))
+  if (user_.role == "agent" || !services_.access->get()->allows(user_.role, "chats:read"))
     return reply(false, "forbidden", "this role may not watch chats");
   if (on)
     caf::anon_send(services_.hub, atom::watch_v, id_, chat_id{chat.get<std::string>()});

@@ -5,17 +5,20 @@
 #include "actors/chat_registry.hpp"
 #include "actors/dispatcher.hpp"
 #include "actors/gateway.hpp"
+#include "actors/identity.hpp"
 #include "actors/messages.hpp"
 #include "actors/number_pool.hpp"
 #include "actors/timeouts.hpp"
 #include "actors/ws_hub.hpp"
+#include "domain/jwt.hpp"
 #include "domain/secrets.hpp"
-#include "net/auth/jwt.hpp"
 #include "net/listener.hpp"
 #include "net/providers/meta_client.hpp"
 #include "net/providers/wppconnect_client.hpp"
 #include "net/routes/routes.hpp"
 #include "net/websocket_session.hpp"
+#include "storage/identity_repository.hpp"
+#include "storage/identity_worker.hpp"
 #include "storage/migrate.hpp"
 #include "storage/pg.hpp"
 #include "storage/pg_pool.hpp"
@@ -32,6 +35,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <nlohmann/json.hpp>
 #include <pqxx/connection>
+#include <pqxx/transaction>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -63,6 +67,12 @@ bool prepare_database(const config& cfg) {
     auto applied = storage::apply_migrations(*conn);
     for (auto& name : applied)
       spdlog::info("migration {} applied", name);
+    {
+      // The system roles' grants follow domain/roles.json at every start.
+      pqxx::work txn{*conn};
+      storage::identity_repository::sync_system_roles(txn);
+      txn.commit();
+    }
     if (storage::bootstrap_admin(*conn, cfg.admin_email, cfg.admin_password))
       spdlog::info("super admin {} created", cfg.admin_email);
     return true;
@@ -116,6 +126,9 @@ struct actors {
   chat_registry_actor registry;
   dispatcher_actor dispatcher;
   number_pool_actor numbers;
+  identity_worker_actor identity_worker;
+  identity_actor identity;
+  std::shared_ptr<access_slot> access = std::make_shared<access_slot>();
   std::vector<agent_actor> agents;
   std::vector<std::pair<std::string, agent_actor>> agents_by_id;
   std::vector<gateway_actor> gateways;
@@ -239,11 +252,33 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg, outbound_io& io) 
     caf::anon_send(handle, a.registry);
   caf::anon_send(a.numbers, a.registry);
   caf::anon_send(a.hub, agent_directory{directory});
+  storage::identity_options id_options;
+  id_options.database_url = cfg.database_url;
+  id_options.jwt_secret = cfg.jwt_secret;
+  id_options.access_minutes = cfg.access_token_minutes;
+  id_options.refresh_days = cfg.refresh_token_days;
+  id_options.secrets_key = cfg.secrets_key;
+  id_options.account_failures = cfg.login_max_failures;
+  id_options.address_failures = cfg.login_ip_max_failures;
+  id_options.failure_window_s = cfg.login_window_s;
+  if (!cfg.redis_url.empty())
+    id_options.redis = storage::parse_redis_url(cfg.redis_url);
+  a.identity_worker = sys.spawn<caf::detached>(storage::identity_worker, std::move(id_options));
+  a.identity = sys.spawn(identity, a.identity_worker, a.hub, a.access);
+  {
+    // The first access table before anything is served (blocking is fine: main thread).
+    caf::scoped_actor self{sys};
+    self->request(a.identity, timeouts::route, atom::load_v, atom::access_v)
+        .receive([](atom::ok) {},
+                 [](caf::error& err) {
+                   spdlog::warn("access table not loaded: {}", caf::to_string(err));
+                 });
+  }
   auto secrets = std::make_shared<const secret_box>(cfg.secrets_key);
   for (int i = 0; i < cfg.actor_threads; ++i)
-    a.gateways.push_back(
-        sys.spawn(gateway, gateway_peers{a.registry, a.storage.storage, a.redis, a.dispatcher,
-                                         a.numbers, secrets, directory}));
+    a.gateways.push_back(sys.spawn(
+        gateway, gateway_peers{a.registry, a.storage.storage, a.redis, a.dispatcher, a.numbers,
+                               a.identity_worker, a.identity, secrets, directory}));
   return a;
 }
 
@@ -256,6 +291,8 @@ void stop_actors(const actors& a) {
   for (auto& agent : a.agents)
     caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.numbers, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(a.identity, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(a.identity_worker, caf::exit_reason::user_shutdown);
   if (a.redis)
     caf::anon_send_exit(a.redis, caf::exit_reason::user_shutdown);
   storage::stop_storage(a.storage);
@@ -268,13 +305,14 @@ net::session_options session_options(const config& cfg, const net::services& svc
   net::session_options result;
   result.body_limit = cfg.http_body_limit;
   result.timeout = std::chrono::seconds(cfg.http_timeout_s);
-  result.authenticate_ws = [secret =
-                                cfg.jwt_secret](std::string_view token) -> std::optional<ws_user> {
+  result.cors_origins = svc.cors_origins;
+  result.authenticate_ws = [secret = cfg.jwt_secret,
+                            access = svc.access](std::string_view token) -> std::optional<ws_user> {
     auto now = std::chrono::duration_cast<std::chrono::seconds>(
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();
-    auto claims = net::auth::verify_jwt(token, secret, now);
-    if (!claims)
+    auto claims = auth::verify_jwt(token, secret, now);
+    if (!claims || !access->get()->refusal(claims->sub, claims->role, claims->ver).empty())
       return std::nullopt;
     return ws_user{claims->sub, claims->role};
   };
@@ -306,6 +344,18 @@ int run_server(const config& cfg) {
 
   net::services svc;
   svc.gateways = running.gateways;
+  svc.access = running.access;
+  svc.storage = running.storage.storage;
+  for (size_t start = 0; start < cfg.cors_origins.size();) {
+    auto comma = cfg.cors_origins.find(',', start);
+    auto origin =
+        cfg.cors_origins.substr(start, comma == std::string::npos ? comma : comma - start);
+    origin.erase(0, origin.find_first_not_of(' '));
+    origin.erase(origin.find_last_not_of(' ') + 1);
+    if (!origin.empty())
+      svc.cors_origins.push_back(origin);
+    start = comma == std::string::npos ? cfg.cors_origins.size() : comma + 1;
+  }
   svc.meta_verify_token = cfg.meta_verify_token;
   svc.meta_app_secret = cfg.meta_app_secret;
   svc.jwt_secret = cfg.jwt_secret;

@@ -43,6 +43,7 @@ storage_actor::behavior_type pg_pool(storage_actor::stateful_pointer<pg_pool_sta
       [self](number_health& h) { return self->delegate(self->state.reader(), std::move(h)); },
       [self](outbound_message& m) { return self->delegate(self->state.reader(), std::move(m)); },
       [self](send_outcome& o) { return self->delegate(self->state.batcher, std::move(o)); },
+      [self](audit_entry& e) { return self->delegate(self->state.batcher, std::move(e)); },
       [self](atom::attempt a, message_id& id) {
         return self->delegate(self->state.batcher, a, std::move(id));
       },

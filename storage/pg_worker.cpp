@@ -3,6 +3,7 @@
 #include "metrics/metrics.hpp"
 
 #include "storage/agent_repository.hpp"
+#include "storage/audit_repository.hpp"
 #include "storage/chat_repository.hpp"
 #include "storage/message_repository.hpp"
 #include "storage/number_repository.hpp"
@@ -100,6 +101,8 @@ pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_wo
           // actor exists only once the chat is durable), but both share the one COMMIT.
           auto chats = chat_repository::open_many(txn, batch.opens);
           auto result = message_repository::write(txn, batch);
+          for (auto& a : batch.audits)
+            audit_repository::append(txn, a);
           result.chats = std::move(chats);
           txn.commit();
           std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;

@@ -93,6 +93,8 @@ std::optional<std::string> redis_state::run(std::vector<std::string> args, const
     spdlog::warn("redis: {} failed: {}", what, std::string(reply->str, reply->len));
   else if (reply->type == REDIS_REPLY_STATUS || reply->type == REDIS_REPLY_STRING)
     result = std::string(reply->str, reply->len);
+  else if (reply->type == REDIS_REPLY_INTEGER)
+    result = std::to_string(reply->integer);
   else
     result = std::string{};
   freeReplyObject(reply);

@@ -33,9 +33,9 @@ bool bootstrap_admin(pqxx::connection& conn, const std::string& email,
                   " select $1, $2, 'Administrador', id, 'offline' from roles"
                   " where name = 'super_admin'",
                   email, hash);
-  txn.exec_params("insert into audit_log (action, entity, entity_id, after)"
-                  " values ('user.bootstrap', 'user', $1, json_build_object('email', $1::text,"
-                  " 'role', 'super_admin'))",
+  txn.exec_params("select audit_append(null, null, 'user.bootstrap', 'users', $1,"
+                  " null, jsonb_build_object('email', $1::text, 'role', 'super_admin'),"
+                  " null, null)",
                   email);
   txn.commit();
   return true;

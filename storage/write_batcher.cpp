@@ -55,6 +55,7 @@ write_batcher_state::pending take(write_batcher_state::pending& from, size_t n) 
   move_front(from.batch.events, out.batch.events, from.event_promises, out.event_promises);
   move_front(from.batch.attempts, out.batch.attempts, from.attempt_promises, out.attempt_promises);
   move_front(from.batch.outcomes, out.batch.outcomes, from.outcome_promises, out.outcome_promises);
+  move_front(from.batch.audits, out.batch.audits, from.audit_promises, out.audit_promises);
   return out;
 }
 
@@ -140,6 +141,8 @@ void write_batcher_state::pending::deliver(write_batch_result& result) {
     else
       outcome_promises[i].deliver(std::move(r));
   }
+  for (auto& rp : audit_promises)
+    rp.deliver(atom::ok_v);
 }
 
 void write_batcher_state::pending::fail(const caf::error& err) {
@@ -154,6 +157,8 @@ void write_batcher_state::pending::fail(const caf::error& err) {
   for (auto& rp : attempt_promises)
     rp.deliver(err);
   for (auto& rp : outcome_promises)
+    rp.deliver(err);
+  for (auto& rp : audit_promises)
     rp.deliver(err);
 }
 
@@ -184,6 +189,10 @@ write_batcher(write_batcher_actor::stateful_pointer<write_batcher_state> self,
       [self](atom::attempt, message_id& id) {
         auto& w = self->state.waiting;
         return self->state.enqueue(w.batch.attempts, w.attempt_promises, std::move(id));
+      },
+      [self](audit_entry& e) {
+        auto& w = self->state.waiting;
+        return self->state.enqueue(w.batch.audits, w.audit_promises, std::move(e));
       },
       [self](send_outcome& o) {
         auto& w = self->state.waiting;

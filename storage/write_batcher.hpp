@@ -31,6 +31,7 @@ struct write_batcher_state {
     std::vector<caf::typed_response_promise<atom::ok>> event_promises;
     std::vector<caf::typed_response_promise<atom::ok>> attempt_promises;
     std::vector<caf::typed_response_promise<message_status_changed>> outcome_promises;
+    std::vector<caf::typed_response_promise<atom::ok>> audit_promises;
     size_t rows() const;
     /// Answers every promise from the worker's result (after COMMIT).
     void deliver(write_batch_result& result);

@@ -1,7 +1,11 @@
 #include "net/routes/routes.hpp"
 
 #include "domain/permissions.hpp"
+#include "net/audit.hpp"
 #include "net/http_error.hpp"
+
+#include <caf/send.hpp>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 
@@ -20,12 +24,19 @@ std::string_view bearer_of(const request_context& ctx) {
   return it == ctx.query.end() ? std::string_view{} : std::string_view{it->second};
 }
 
-/// Every route that names a permission gets the token check and the role check first.
+/// Every route that names a permission gets the token check (signature, expiry, and the
+/// access table: user active, token version current), the role check, and, when it changes
+/// something, its audit row.
 route guarded(route r, const services& s) {
   if (r.permission == "none")
     return r;
-  r.fn = [&s, permission = r.permission, next = std::move(r.fn)](request_context& ctx,
-                                                                 responder_ptr out) {
+  auto entity = entity_of(r);
+  auto mutating = r.verb != http::verb::get && r.verb != http::verb::head;
+  // Auth events are audited by the IDENTITY WORKER, in the transaction that makes them.
+  auto self_audited = r.pattern.rfind("/api/v1/auth/", 0) == 0;
+  auto action = std::string{http::to_string(r.verb)} + " " + r.pattern;
+  r.fn = [&s, permission = r.permission, entity, mutating, self_audited, action,
+          next = std::move(r.fn)](request_context& ctx, responder_ptr out) {
     auto token = bearer_of(ctx);
     if (token.empty())
       return out->reply(401, "application/json",
@@ -37,10 +48,26 @@ route guarded(route r, const services& s) {
     if (!claims)
       return out->reply(401, "application/json",
                         error_body("unauthenticated", message_of(claims.error())));
-    if (permission != "authenticated" && !role_has(claims->role, permission))
+    auto table = s.access->get();
+    if (auto why = table->refusal(claims->sub, claims->role, claims->ver); !why.empty())
+      return out->reply(401, "application/json", error_body("unauthenticated", why));
+    ctx.user = std::move(*claims);
+    if (permission != "authenticated" && !table->allows(ctx.user->role, permission)) {
+      auto denial = audit_of(ctx, "permission.denied", entity);
+      denial.after = nlohmann::json{{"permission", permission}, {"route", action}}.dump();
+      caf::anon_send(s.storage, std::move(denial));
       return out->reply(403, "application/json",
                         error_body("forbidden", "this role lacks " + permission));
-    ctx.user = std::move(*claims);
+    }
+    if (mutating && !self_audited) {
+      auto entry = audit_of(ctx, action, entity);
+      auto body = nlohmann::json::parse(ctx.req.body(), nullptr, false);
+      if (!body.is_discarded() && ctx.req.body().size() <= 16 * 1024)
+        entry.after = redacted(body).dump();
+      else if (!ctx.req.body().empty())
+        entry.after = nlohmann::json{{"bytes", ctx.req.body().size()}}.dump();
+      out = audited(std::move(out), s, std::move(entry));
+    }
     next(ctx, std::move(out));
   };
   return r;
@@ -50,8 +77,8 @@ route guarded(route r, const services& s) {
 
 router make_router(const services& s) {
   router r;
-  for (auto table :
-       {ops_routes(s), webhook_routes(s), agent_routes(s), chat_routes(s), number_routes(s)}) {
+  for (auto table : {ops_routes(s), webhook_routes(s), agent_routes(s), chat_routes(s),
+                     number_routes(s), identity_routes(s)}) {
     route_table checked;
     for (auto& entry : table)
       checked.push_back(guarded(std::move(entry), s));

@@ -30,6 +30,7 @@ ws_hub_actor::behavior_type recording_hub(ws_hub_actor::pointer, event_log log) 
       [](atom::unwatch, std::uint64_t, const chat_id&) {},
       [log](ws_event& ev) { log->push_back(std::move(ev)); },
       [](atom::status) { return std::uint64_t{0}; },
+      [](atom::leave, const std::string&, const std::string&) {},
       [](agent_directory&) {},
       [](atom::tick, const std::string&) {},
   };

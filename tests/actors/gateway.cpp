@@ -18,7 +18,8 @@ struct gateway_fixture : actor_fixture {
     registry = sys.spawn(crm::chat_registry, chat_peers{storage});
     aut =
         sys.spawn(crm::gateway, gateway_peers{registry, storage, redis_actor{}, dispatcher_actor{},
-                                              number_pool_actor{}, nullptr, nullptr});
+                                              number_pool_actor{}, identity_worker_actor{},
+                                              identity_actor{}, nullptr, nullptr});
     run();
   }
 

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "domain/jwt.hpp"
 #include "domain/secrets.hpp"
-#include "net/auth/jwt.hpp"
 #include "tests/support/environment.hpp"
 #include "tests/support/graph_standin.hpp"
 #include "tests/support/http_client.hpp"
@@ -80,7 +80,7 @@ struct dispatch_fixture {
     auto now = std::chrono::duration_cast<std::chrono::seconds>(
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();
-    return crm::net::auth::sign_jwt({user, role, 0, now, now + 600}, jwt_secret);
+    return crm::auth::sign_jwt({user, role, 0, now, now + 600}, jwt_secret);
   }
 
   http_result call(const std::string& method, const std::string& target, const std::string& who,

@@ -47,6 +47,7 @@ storage_actor::behavior_type mock_storage(storage_actor::pointer, storage_script
         return info;
       },
       [s](atom::load) -> caf::result<std::vector<chat_snapshot>> { return s->open_chats; },
+      [](audit_entry&) -> caf::result<atom::ok> { return atom::ok_v; },
       [](atom::load, atom::agents) -> caf::result<std::vector<agent_profile>> {
         return std::vector<agent_profile>{};
       },

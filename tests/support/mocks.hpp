@@ -48,6 +48,10 @@ class recording_responder : public responder {
  public:
   void reply(unsigned status, std::string content_type, std::string body) override;
   void fail(const caf::error& err) override;
+  void reply_with(unsigned status, std::string content_type, std::string body,
+                  std::vector<std::pair<std::string, std::string>>) override {
+    reply(status, std::move(content_type), std::move(body));
+  }
 
   int answers = 0;
   unsigned status = 0;

@@ -46,6 +46,10 @@ void ws_client::send(const std::string& text) {
   impl_->ws.write(asio::buffer(text));
 }
 
+std::string ws_client::close_reason() const {
+  return std::string{impl_->ws.reason().reason.c_str()};
+}
+
 std::optional<std::string> ws_client::read(std::chrono::milliseconds timeout) {
   auto& d = *impl_;
   if (!d.connected)

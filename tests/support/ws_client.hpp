@@ -16,6 +16,9 @@ class ws_client {
 
   bool connected() const;
 
+  /// The reason the server gave when it closed the session (after a read saw the close).
+  std::string close_reason() const;
+
   /// Sends a text frame.
   void send(const std::string& text);
 

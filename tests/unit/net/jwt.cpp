@@ -1,4 +1,4 @@
-#include "net/auth/jwt.hpp"
+#include "domain/jwt.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <openssl/evp.h>
@@ -10,11 +10,11 @@
 #include <utility>
 #include <vector>
 
-using crm::net::auth::base64url_decode;
-using crm::net::auth::base64url_encode;
-using crm::net::auth::sign_jwt;
-using crm::net::auth::token_claims;
-using crm::net::auth::verify_jwt;
+using crm::auth::base64url_decode;
+using crm::auth::base64url_encode;
+using crm::auth::sign_jwt;
+using crm::auth::token_claims;
+using crm::auth::verify_jwt;
 
 namespace {
 

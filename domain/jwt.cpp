@@ -1,4 +1,4 @@
-#include "net/auth/jwt.hpp"
+#include "domain/jwt.hpp"
 
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
@@ -10,7 +10,7 @@
 #include <limits>
 #include <stdexcept>
 
-namespace crm::net::auth {
+namespace crm::auth {
 
 namespace {
 
@@ -211,4 +211,4 @@ crm::expected<token_claims> verify_jwt(std::string_view token, std::string_view 
   return token_claims{std::move(*sub), std::move(*role), *ver, *iat, *exp};
 }
 
-} // namespace crm::net::auth
+} // namespace crm::auth

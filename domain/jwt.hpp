@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace crm::net::auth {
+namespace crm::auth {
 
 /// The claims of our access tokens (JWT HS256).
 struct token_claims {
@@ -45,4 +45,4 @@ std::string base64url_encode(std::string_view bytes);
 /// outside [A-Za-z0-9_-], padding, whitespace, a length of 4n+1, or non-zero trailing bits.
 std::optional<std::string> base64url_decode(std::string_view text);
 
-} // namespace crm::net::auth
+} // namespace crm::auth
