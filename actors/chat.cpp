@@ -49,8 +49,8 @@ nlohmann::json chat_state::summary() const {
 void chat_state::release(chat_actor::pointer self, const std::string& agent) const {
   if (agent.empty() || !peers.agents.table)
     return;
-  if (auto it = peers.agents.table->find(agent); it != peers.agents.table->end())
-    self->send(it->second, atom::released_v, conversation.id);
+  if (auto handle = peers.agents.table->find(agent))
+    self->send(*handle, atom::released_v, conversation.id);
 }
 
 void chat_state::supersede_unsaved(chat_actor::pointer self) {

@@ -92,13 +92,13 @@ caf::result<json_page> move_to_agent(self_ptr self, chat_command& cmd) {
   auto& st = self->state;
   if (cmd.agent == st.conversation.agent_id)
     return make_error(ec::conflict, "the chat is already with this agent");
-  auto agents = st.peers.agents.table;
-  auto target = agents ? agents->find(cmd.agent) : decltype(agents->end()){};
-  if (!agents || target == agents->end())
+  auto target =
+      st.peers.agents.table ? st.peers.agents.table->find(cmd.agent) : std::optional<agent_actor>{};
+  if (!target)
     return make_error(ec::not_found, "no agent with id " + cmd.agent);
   st.supersede_unsaved(self);
   auto rp = self->make_response_promise<json_page>();
-  auto handle = target->second;
+  auto handle = *target;
   self->request(handle, timeouts::offer, atom::offer_v,
                 chat_offer{st.conversation.id, st.conversation.campaign_id, true})
       .await(

@@ -226,10 +226,10 @@ json agent_json(const agent_load& load) {
 void handle_status(gateway_actor::stateful_pointer<gateway_state> self, user_status_request& req,
                    responder_ptr& out) {
   auto& agents = self->state.peers.agents;
-  auto it = agents ? agents->find(req.user_id) : decltype(agents->end()){};
-  if (!agents || it == agents->end())
+  auto handle = agents ? agents->find(req.user_id) : std::optional<agent_actor>{};
+  if (!handle)
     return out->fail(make_error(ec::not_found, "no agent with id " + req.user_id));
-  self->request(it->second, timeouts::route, status_change{req.status})
+  self->request(*handle, timeouts::route, status_change{req.status})
       .then([out](agent_load& load) { out->ok(agent_json(load).dump()); },
             [out](caf::error& err) { out->fail(err); });
 }

@@ -20,8 +20,8 @@ struct gateway_peers {
   identity_actor identity;
   /// Opens the sealed token a WPPConnect webhook is checked against.
   std::shared_ptr<const secret_box> secrets;
-  /// user id -> AGENT (fixed at start for now; user management makes it live).
-  std::shared_ptr<const std::unordered_map<std::string, agent_actor>> agents;
+  /// user id -> AGENT (grows as agents are created).
+  std::shared_ptr<agent_book> agents;
 };
 
 /// State of a GATEWAY: stateless beyond its peers; several run side by side.

@@ -2,10 +2,42 @@
 
 #include "actors/timeouts.hpp"
 
+#include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
 namespace crm {
+
+namespace {
+
+using self_ptr = identity_actor::stateful_pointer<identity_state>;
+
+/// Brings the AGENTs in line with the active agents in the database: spawns the new ones,
+/// updates the others, takes those no longer active offline (no new chats reach them).
+void sync_agents(self_ptr self, std::vector<agent_profile>& profiles) {
+  auto& st = self->state;
+  std::set<std::string> active;
+  for (auto& p : profiles) {
+    auto id = p.id.value;
+    active.insert(id);
+    if (auto handle = st.peers.agents->find(id)) {
+      caf::anon_send(*handle, agent_update{p.capacity, p.skills, p.campaigns});
+      if (st.active_agents.count(id) == 0)
+        spdlog::info("identity: agent {} active again", id);
+    } else {
+      st.peers.agents->put(id, st.peers.spawn_agent(std::move(p)));
+      spdlog::info("identity: agent {} started", id);
+    }
+  }
+  for (auto& id : st.active_agents)
+    if (active.count(id) == 0)
+      if (auto handle = st.peers.agents->find(id))
+        self->request(*handle, timeouts::route, status_change{"offline"})
+            .then([](agent_load&) {}, [](caf::error&) {});
+  st.active_agents = std::move(active);
+}
+
+} // namespace
 
 access_table access_table_of(const access_rows& rows) {
   access_table t;
@@ -17,31 +49,44 @@ access_table access_table_of(const access_rows& rows) {
 }
 
 identity_actor::behavior_type identity(identity_actor::stateful_pointer<identity_state> self,
-                                       identity_worker_actor worker, ws_hub_actor hub,
-                                       std::shared_ptr<access_slot> slot) {
+                                       identity_peers peers) {
   auto& st = self->state;
-  st.worker = std::move(worker);
-  st.hub = std::move(hub);
-  st.slot = std::move(slot);
+  st.peers = std::move(peers);
+  if (st.peers.agents)
+    for (auto& [id, handle] : st.peers.agents->all())
+      st.active_agents.insert(id);
   return {
       [self](atom::load, atom::access) -> caf::result<atom::ok> {
         auto rp = self->make_response_promise<atom::ok>();
-        self->request(self->state.worker, timeouts::read, atom::load_v, atom::access_v)
+        self->request(self->state.peers.worker, timeouts::read, atom::load_v, atom::access_v)
             .await(
                 [self, rp](access_rows& rows) mutable {
                   auto& st = self->state;
                   auto next = std::make_shared<const access_table>(access_table_of(rows));
-                  auto previous = st.slot->get();
-                  st.slot->set(next);
+                  auto previous = st.peers.slot->get();
+                  st.peers.slot->set(next);
                   // Sessions of users whose tokens stopped being good are closed now.
                   for (auto& [id, before] : previous->users) {
                     auto it = next->users.find(id);
                     if (it == next->users.end() || !it->second.active)
-                      self->send(st.hub, atom::leave_v, id, std::string{"user deactivated"});
+                      self->send(st.peers.hub, atom::leave_v, id, std::string{"user deactivated"});
                     else if (it->second.ver != before.ver || it->second.role != before.role)
-                      self->send(st.hub, atom::leave_v, id, std::string{"access revoked"});
+                      self->send(st.peers.hub, atom::leave_v, id, std::string{"access revoked"});
                   }
-                  rp.deliver(atom::ok_v);
+                  if (!st.peers.spawn_agent) {
+                    rp.deliver(atom::ok_v);
+                    return;
+                  }
+                  self->request(st.peers.storage, timeouts::read, atom::load_v, atom::agents_v)
+                      .await(
+                          [self, rp](std::vector<agent_profile>& profiles) mutable {
+                            sync_agents(self, profiles);
+                            rp.deliver(atom::ok_v);
+                          },
+                          [rp](caf::error& err) mutable {
+                            spdlog::error("identity: agents not synced: {}", caf::to_string(err));
+                            rp.deliver(atom::ok_v); // access itself is in force
+                          });
                 },
                 [rp](caf::error& err) mutable {
                   spdlog::error("identity: access table not rebuilt: {}", caf::to_string(err));

@@ -3,23 +3,35 @@
 #include "actors/interfaces.hpp"
 #include "domain/access.hpp"
 
+#include <functional>
 #include <memory>
+#include <set>
+#include <string>
 
 namespace crm {
 
-/// State of the IDENTITY: the access table in force and where it is published.
-struct identity_state {
-  static inline const char* name = "identity";
-  identity_state() = default;
+/// What the IDENTITY works with.
+struct identity_peers {
   identity_worker_actor worker;
   ws_hub_actor hub;
   std::shared_ptr<access_slot> slot;
+  /// Agents follow user management: new agents get an AGENT, changed ones an update.
+  storage_actor storage;
+  std::shared_ptr<agent_book> agents;
+  std::function<agent_actor(agent_profile)> spawn_agent; // empty: agents fixed
 };
 
-/// The behaviour of the IDENTITY; loads the first table at once.
+/// State of the IDENTITY: where the access table is published and which agents are active.
+struct identity_state {
+  static inline const char* name = "identity";
+  identity_state() = default;
+  identity_peers peers;
+  std::set<std::string> active_agents;
+};
+
+/// The behaviour of the IDENTITY.
 identity_actor::behavior_type identity(identity_actor::stateful_pointer<identity_state> self,
-                                       identity_worker_actor worker, ws_hub_actor hub,
-                                       std::shared_ptr<access_slot> slot);
+                                       identity_peers peers);
 
 /// The access table of a set of rows.
 access_table access_table_of(const access_rows& rows);

@@ -6,6 +6,8 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -176,8 +178,41 @@ using agent_actor = caf::typed_actor<
     // Timer: look again at the chats of an agent who is away.
     caf::reacts_to<atom::tick>>;
 
-/// user id -> AGENT, fixed at start (user management will make it live).
-using agent_directory = shared_table<std::unordered_map<std::string, agent_actor>>;
+/// user id -> AGENT, shared by the actors that address agents by id; it grows as agents are
+/// created through the API (thread-safe: a lookup holds the lock for one map find).
+class agent_book {
+ public:
+  agent_book() = default;
+  explicit agent_book(std::unordered_map<std::string, agent_actor> initial)
+      : agents_{std::move(initial)} {}
+
+  /// The AGENT of a user, if the user is (or was, since start) an active agent.
+  std::optional<agent_actor> find(const std::string& id) const {
+    std::lock_guard lock{mutex_};
+    auto it = agents_.find(id);
+    return it == agents_.end() ? std::nullopt : std::optional<agent_actor>{it->second};
+  }
+
+  void put(const std::string& id, agent_actor handle) {
+    std::lock_guard lock{mutex_};
+    agents_[id] = std::move(handle);
+  }
+
+  /// Every entry (for start-up wiring and shutdown).
+  std::vector<std::pair<std::string, agent_actor>> all() const {
+    std::lock_guard lock{mutex_};
+    return {agents_.begin(), agents_.end()};
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, agent_actor> agents_;
+};
+
+/// The shared AGENT book, as actors hold it.
+struct agent_directory {
+  std::shared_ptr<agent_book> table;
+};
 
 /// The WS_HUB: rooms of WebSocket sessions (per agent, supervisors) and the fan-out.
 using ws_hub_actor = caf::typed_actor<

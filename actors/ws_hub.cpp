@@ -69,9 +69,9 @@ ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> 
         if (st.agent_rooms.count(user) > 0 || !st.agents.table)
           return;
         auto agent = st.agents.table->find(user);
-        if (agent == st.agents.table->end())
+        if (!agent)
           return;
-        self->request(agent->second, timeouts::route, status_change{"offline"})
+        self->request(*agent, timeouts::route, status_change{"offline"})
             .then([](agent_load&) {},
                   [user](caf::error& err) {
                     spdlog::warn("ws_hub: agent {} not set offline: {}", user, caf::to_string(err));

@@ -131,6 +131,7 @@ struct actors {
   std::shared_ptr<access_slot> access = std::make_shared<access_slot>();
   std::vector<agent_actor> agents;
   std::vector<std::pair<std::string, agent_actor>> agents_by_id;
+  std::shared_ptr<agent_book> book; // grows with agents created through the API
   std::vector<gateway_actor> gateways;
 };
 
@@ -241,8 +242,9 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg, outbound_io& io) 
   // The sink (the REGISTRY) comes by message: it is spawned once the AGENTs exist.
   a.dispatcher = sys.spawn(dispatcher, assignment_sink_actor{}, routing);
   start_agents(sys, a, cfg);
-  auto directory = std::make_shared<std::unordered_map<std::string, agent_actor>>(
-      a.agents_by_id.begin(), a.agents_by_id.end());
+  auto directory = std::make_shared<agent_book>(
+      std::unordered_map<std::string, agent_actor>(a.agents_by_id.begin(), a.agents_by_id.end()));
+  a.book = directory;
   a.registry = sys.spawn(
       chat_registry,
       chat_peers{
@@ -264,7 +266,16 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg, outbound_io& io) 
   if (!cfg.redis_url.empty())
     id_options.redis = storage::parse_redis_url(cfg.redis_url);
   a.identity_worker = sys.spawn<caf::detached>(storage::identity_worker, std::move(id_options));
-  a.identity = sys.spawn(identity, a.identity_worker, a.hub, a.access);
+  identity_peers who{a.identity_worker, a.hub, a.access, a.storage.storage, directory};
+  // Agents created or changed through the API get their AGENT now, wired like the others.
+  who.spawn_agent = [&sys, dispatcher = a.dispatcher, storage = a.storage.storage, hub = a.hub,
+                     registry = a.registry,
+                     requeue = std::chrono::seconds(cfg.requeue_after_s)](agent_profile p) {
+    auto handle = sys.spawn(agent, std::move(p), agent_peers{dispatcher, storage, hub, requeue});
+    caf::anon_send(handle, registry);
+    return handle;
+  };
+  a.identity = sys.spawn(identity, std::move(who));
   {
     // The first access table before anything is served (blocking is fine: main thread).
     caf::scoped_actor self{sys};
@@ -288,7 +299,7 @@ void stop_actors(const actors& a) {
   caf::anon_send_exit(a.registry, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.dispatcher, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.hub, caf::exit_reason::user_shutdown);
-  for (auto& agent : a.agents)
+  for (auto& [id, agent] : a.book->all())
     caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.numbers, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.identity, caf::exit_reason::user_shutdown);

@@ -86,7 +86,9 @@ struct conversation_fixture : actor_fixture {
     };
     numbers = sys.spawn(crm::number_pool, std::vector<number_profile>{{number_id{"number-1"}}},
                         storage, factory);
-    chat_peers peers{storage, hub, dispatcher, {}, agent_directory{table}, numbers};
+    chat_peers peers{
+        storage, hub, dispatcher, {}, agent_directory{std::make_shared<agent_book>(*table)},
+        numbers};
     peers.now = [this] {
       return wall_now();
     };

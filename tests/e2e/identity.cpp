@@ -337,6 +337,38 @@ BOOST_AUTO_TEST_CASE(the_authorization_matrix_follows_the_route_table) {
   BOOST_CHECK_EQUAL(json::parse(*reply)["ok"], false);
 }
 
+BOOST_AUTO_TEST_CASE(an_agent_created_through_the_api_takes_chats_at_once) {
+  auto res = call("POST", "/api/v1/users", supervisor, "supervisor",
+                  json{{"email", "nueva@demo.crm"},
+                       {"fullName", "Gestora Nueva"},
+                       {"password", password},
+                       {"role", "agent"},
+                       {"maxConcurrentChats", 3},
+                       {"campaignIds", {campaign}}}
+                      .dump());
+  BOOST_REQUIRE_EQUAL(res.status, 201);
+  auto user = json::parse(res.body);
+  BOOST_CHECK_EQUAL(user["campaignIds"][0], campaign);
+  BOOST_CHECK_EQUAL(user["maxConcurrentChats"], 3);
+  auto token = login("nueva@demo.crm")["accessToken"].get<std::string>();
+  auto status =
+      http_request(server->port(), "PATCH", "/api/v1/users/me/status",
+                   json{{"status", "available"}}.dump(), {{"Authorization", "Bearer " + token}});
+  BOOST_REQUIRE_EQUAL(status.status, 200);
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001118888", "wamid.NEW1"), 200);
+  BOOST_CHECK(eventually(
+      "chats where agent_id = '" + user["id"].get<std::string>() + "' and status = 'assigned'", 1));
+  // Deactivated: no new chats reach it.
+  BOOST_REQUIRE_EQUAL(
+      call("DELETE", "/api/v1/users/" + user["id"].get<std::string>(), supervisor, "supervisor")
+          .status,
+      204);
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001118889", "wamid.NEW2"), 200);
+  BOOST_CHECK(eventually("chats where debtor_phone = '+573001118889' and status = 'queued'", 1));
+  std::this_thread::sleep_for(300ms);
+  BOOST_CHECK_EQUAL(count("chats where agent_id = '" + user["id"].get<std::string>() + "'"), 1);
+}
+
 BOOST_AUTO_TEST_CASE(hardening_headers_cors_by_allowlist_and_json_limits) {
   auto res =
       http_request(server->port(), "GET", "/healthz", {}, {{"Origin", "https://crm.example.com"}});

