@@ -273,6 +273,57 @@ identity_reply totp_change(identity_worker_state& st, const json& body, const cl
   return answer(200, {{"twoFactorEnabled", enable}});
 }
 
+// -- audit of users and roles -------------------------------------------------------
+
+/// The fields of `after` that differ from `before` (all of them when there was no before),
+/// as {before: {...}, after: {...}}; `keys` limits which fields count.
+std::pair<json, json> changes(const json& before, const json& after,
+                              const std::vector<std::string>& keys) {
+  json b = json::object(), a = json::object();
+  for (auto& k : keys) {
+    auto had = before.is_object() && before.contains(k) ? before[k] : json{};
+    auto has = after.is_object() && after.contains(k) ? after[k] : json{};
+    if (had != has) {
+      if (before.is_object())
+        b[k] = had;
+      a[k] = has;
+    }
+  }
+  return {before.is_object() ? b : json{}, after.is_object() ? a : json{}};
+}
+
+/// Appends the row of a change to users or roles, in the transaction that makes it.
+void audit_change(pqxx::transaction_base& txn, const client_info& by, const std::string& action,
+                  const std::string& entity, const std::string& id, const json& before,
+                  const json& after, const std::vector<std::string>& keys) {
+  auto [b, a] = changes(before, after, keys);
+  audit_entry e;
+  e.user_id = by.user_id;
+  e.role = by.role;
+  e.action = action;
+  e.entity = entity;
+  e.entity_id = id;
+  e.before = b.is_null() ? std::string{} : b.dump();
+  e.after = a.is_null() ? std::string{} : a.dump();
+  e.ip = by.ip;
+  e.user_agent = by.user_agent;
+  audit_repository::append(txn, e);
+}
+
+const std::vector<std::string>& user_keys() {
+  static const std::vector<std::string> keys = {
+      "email", "fullName", "role", "maxConcurrentChats", "skills", "campaignIds", "isActive"};
+  return keys;
+}
+
+json role_by_id(pqxx::transaction_base& txn, const std::string& id) {
+  auto all = identity_repository::roles(txn); // kept: the loop must not outlive it
+  for (auto& r : all["items"])
+    if (r["id"] == id)
+      return r;
+  return nullptr;
+}
+
 // -- users -------------------------------------------------------------------------
 
 /// Checks the fields a user may carry; `creating` requires email, fullName, password, role.
@@ -369,6 +420,7 @@ identity_reply write_user(identity_worker_state& st, const std::string& id_in, c
         return invalid("campaignIds", "no campaign " + c.get<std::string>());
   std::string id = id_in;
   bool revoke = false;
+  auto before = creating ? json{} : identity_repository::user_json(txn, id);
   if (creating) {
     id = txn.exec_params1(
                 "insert into users (email, password_hash, full_name, role_id,"
@@ -420,6 +472,13 @@ identity_reply write_user(identity_worker_state& st, const std::string& id_in, c
     identity_repository::revoke_refresh(txn, id, "");
   }
   auto user = identity_repository::user_json(txn, id);
+  auto after = user;
+  if (b.contains("password"))
+    after["password"] = "[changed]"; // that it changed is audited, never the value
+  auto keys = user_keys();
+  keys.push_back("password");
+  audit_change(txn, by, creating ? "users.create" : "users.update", "users", id, before, after,
+               keys);
   txn.commit();
   return answer(creating ? 201 : 200, std::move(user), true);
 }
@@ -429,6 +488,7 @@ identity_reply deactivate_user(identity_worker_state& st, const std::string& id,
   if (id == by.user_id)
     return error(409, "conflict", "you cannot deactivate yourself");
   pqxx::work txn{st.connection()};
+  auto before = is_uuid(id) ? identity_repository::user_json(txn, id) : json{};
   auto rows = txn.exec_params("update users set is_active = false, status = 'offline',"
                               " token_version = token_version + 1, updated_at = now()"
                               " where id = $1::uuid returning id",
@@ -436,6 +496,8 @@ identity_reply deactivate_user(identity_worker_state& st, const std::string& id,
   if (rows.empty())
     return error(404, "not_found", "no such user");
   identity_repository::revoke_refresh(txn, id, "");
+  audit_change(txn, by, "users.delete", "users", id, before,
+               identity_repository::user_json(txn, id), user_keys());
   txn.commit();
   return identity_reply{204, "", 0, true};
 }
@@ -454,7 +516,8 @@ std::optional<identity_reply> check_permissions(const json& b) {
   return std::nullopt;
 }
 
-identity_reply write_role(identity_worker_state& st, const std::string& id, const json& b) {
+identity_reply write_role(identity_worker_state& st, const std::string& id, const json& b,
+                          const client_info& by) {
   static const std::regex name_shape{"^[a-z][a-z0-9_]{1,39}$"};
   bool creating = id.empty();
   if (creating && (!b.contains("name") || !b["name"].is_string() ||
@@ -469,6 +532,7 @@ identity_reply write_role(identity_worker_state& st, const std::string& id, cons
       return invalid(key, "unknown field " + key);
   pqxx::work txn{st.connection()};
   std::string role = id;
+  auto before = creating || !is_uuid(id) ? json{} : role_by_id(txn, id);
   if (creating) {
     if (identity_repository::role_id(txn, b["name"].get<std::string>()))
       return error(409, "conflict", "a role with this name exists");
@@ -498,15 +562,15 @@ identity_reply write_role(identity_worker_state& st, const std::string& id, cons
                       " on conflict do nothing",
                       role, p.get<std::string>());
   }
-  auto all = identity_repository::roles(txn);
+  auto after = role_by_id(txn, role);
+  audit_change(txn, by, creating ? "roles.create" : "roles.update", "roles", role, before, after,
+               {"name", "description", "permissions"});
   txn.commit();
-  for (auto& r : all["items"])
-    if (r["id"] == role)
-      return answer(creating ? 201 : 200, r, true);
-  return error(500, "internal", "the role vanished");
+  return answer(creating ? 201 : 200, after, true);
 }
 
-identity_reply delete_role(identity_worker_state& st, const std::string& id) {
+identity_reply delete_role(identity_worker_state& st, const std::string& id,
+                           const client_info& by) {
   pqxx::work txn{st.connection()};
   bool is_system = false;
   if (!is_uuid(id) || !identity_repository::role_id(txn, id, &is_system))
@@ -515,7 +579,10 @@ identity_reply delete_role(identity_worker_state& st, const std::string& id) {
     return error(409, "conflict", "system roles cannot be deleted");
   if (!txn.exec_params("select 1 from users where role_id = $1::uuid limit 1", id).empty())
     return error(409, "conflict", "users still hold this role");
+  auto before = role_by_id(txn, id);
   txn.exec_params("delete from roles where id = $1::uuid", id);
+  audit_change(txn, by, "roles.delete", "roles", id, before, json::object(),
+               {"name", "description", "permissions"});
   txn.commit();
   return identity_reply{204, "", 0, true};
 }
@@ -560,9 +627,9 @@ identity_reply run(identity_worker_state& st, const identity_request& req) {
     return answer(200, identity_repository::roles(txn));
   }
   if (op == "roles.create" || op == "roles.update")
-    return write_role(st, op == "roles.create" ? "" : req.id, body);
+    return write_role(st, op == "roles.create" ? "" : req.id, body, req.by);
   if (op == "roles.delete")
-    return delete_role(st, req.id);
+    return delete_role(st, req.id, req.by);
   if (op == "audit.list") {
     pqxx::read_transaction txn{st.connection()};
     return answer(200, audit_repository::list(txn, body));

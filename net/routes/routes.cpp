@@ -32,8 +32,10 @@ route guarded(route r, const services& s) {
     return r;
   auto entity = entity_of(r);
   auto mutating = r.verb != http::verb::get && r.verb != http::verb::head;
-  // Auth events are audited by the IDENTITY WORKER, in the transaction that makes them.
-  auto self_audited = r.pattern.rfind("/api/v1/auth/", 0) == 0;
+  // Auth events and changes to users and roles are audited by the IDENTITY WORKER, in the
+  // transaction that makes them (with the fields' values before and after).
+  auto self_audited = r.pattern.rfind("/api/v1/auth/", 0) == 0 || r.pattern == "/api/v1/users" ||
+                      r.pattern == "/api/v1/users/{id}" || r.pattern.rfind("/api/v1/roles", 0) == 0;
   auto action = std::string{http::to_string(r.verb)} + " " + r.pattern;
   r.fn = [&s, permission = r.permission, entity, mutating, self_audited, action,
           next = std::move(r.fn)](request_context& ctx, responder_ptr out) {

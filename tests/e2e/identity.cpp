@@ -263,11 +263,40 @@ BOOST_AUTO_TEST_CASE(the_audit_log_is_chained_and_tampering_shows) {
   login("lucia@demo.crm");
   BOOST_CHECK_EQUAL(call("GET", "/api/v1/roles", agent_a, "agent").status, 403);
   BOOST_REQUIRE(eventually("audit_log where action = 'permission.denied'", 1));
-  auto created = db.scalar("select after::text from audit_log where action = 'POST /api/v1/users'"
+  auto created = db.scalar("select after::text from audit_log where action = 'users.create'"
                            " and entity_id = '" +
                            id + "'");
-  BOOST_CHECK(created.find("[redacted]") != std::string::npos);
+  BOOST_CHECK(created.find("lucia@demo.crm") != std::string::npos);
   BOOST_CHECK(created.find(password) == std::string::npos);
+  // A change keeps the changed fields' values before and after, never a password.
+  BOOST_REQUIRE_EQUAL(call("PATCH", "/api/v1/users/" + id, supervisor, "supervisor",
+                           json{{"maxConcurrentChats", 7}, {"password", "Otra-clave-2026"}}.dump())
+                          .status,
+                      200);
+  auto change = json::parse(
+      db.scalar("select json_build_object('before', before, 'after', after, 'role', role)::text"
+                " from audit_log where action = 'users.update' and entity_id = '" +
+                id + "'"));
+  BOOST_CHECK_EQUAL(change["before"]["maxConcurrentChats"], 5);
+  BOOST_CHECK_EQUAL(change["after"]["maxConcurrentChats"], 7);
+  BOOST_CHECK_EQUAL(change["after"]["password"], "[changed]");
+  BOOST_CHECK_EQUAL(change["role"], "supervisor");
+  BOOST_CHECK(!change["before"].contains("email")); // unchanged fields are not repeated
+  // Other modules' changes carry the fields as sent, secrets redacted.
+  BOOST_REQUIRE_EQUAL(
+      call("PATCH", "/api/v1/users/me/status", agent_a, "agent", json{{"status", "break"}}.dump())
+          .status,
+      200);
+  BOOST_CHECK(eventually("audit_log where action = 'PATCH /api/v1/users/me/status'"
+                         " and after->>'status' = 'break'",
+                         1));
+  auto sealed = call(
+      "PATCH", "/api/v1/whatsapp/numbers/" + db.scalar("select id from whatsapp_numbers limit 1"),
+      supervisor, "supervisor", json{{"meta", {{"accessToken", "EAAG-new"}}}}.dump());
+  BOOST_REQUIRE_EQUAL(sealed.status, 200);
+  BOOST_CHECK(eventually("audit_log where entity = 'whatsapp'"
+                         " and after->'meta'->>'accessToken' = '[redacted]'",
+                         1));
   auto auditor = add_user("auditor@demo.crm", "auditor");
   restart();
   auto verify = call("GET", "/api/v1/audit/verify", auditor, "auditor");
