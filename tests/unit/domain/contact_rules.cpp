@@ -1,0 +1,94 @@
+#include "domain/contact_rules.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using crm::contact::check;
+using crm::contact::easter;
+using crm::contact::inside_window;
+using crm::contact::is_holiday;
+using crm::contact::next_window;
+using crm::contact::past_contact;
+using crm::contact::policy;
+
+using namespace std::chrono;
+using std::chrono::sys_days;
+
+namespace {
+
+/// A UTC instant from a Bogota local date and time (UTC-5).
+crm::contact::seconds bogota(int y, unsigned m, unsigned d, int h, int min = 0) {
+  return crm::contact::seconds{sys_days{year{y} / month{m} / day{d}}} + hours{h} + minutes{min} +
+         hours{5};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(contact_rules)
+
+BOOST_AUTO_TEST_CASE(easter_sundays) {
+  BOOST_CHECK(easter(year{2024}) == year{2024} / March / 31);
+  BOOST_CHECK(easter(year{2025}) == year{2025} / April / 20);
+  BOOST_CHECK(easter(year{2026}) == year{2026} / April / 5);
+}
+
+BOOST_AUTO_TEST_CASE(colombian_holidays_of_2026) {
+  const year_month_day expected[] = {
+      year{2026} / 1 / 1,  year{2026} / 1 / 12,  year{2026} / 3 / 23, year{2026} / 4 / 2,
+      year{2026} / 4 / 3,  year{2026} / 5 / 1,   year{2026} / 5 / 18, year{2026} / 6 / 8,
+      year{2026} / 6 / 15, year{2026} / 6 / 29,  year{2026} / 7 / 20, year{2026} / 8 / 7,
+      year{2026} / 8 / 17, year{2026} / 10 / 12, year{2026} / 11 / 2, year{2026} / 11 / 16,
+      year{2026} / 12 / 8, year{2026} / 12 / 25};
+  for (auto& d : expected)
+    BOOST_CHECK_MESSAGE(is_holiday(d), static_cast<unsigned>(d.month())
+                                           << "/" << static_cast<unsigned>(d.day()));
+  int count = 0;
+  for (sys_days d = sys_days{year{2026} / 1 / 1}; d < sys_days{year{2027} / 1 / 1}; d += days{1})
+    count += is_holiday(year_month_day{d});
+  BOOST_CHECK_EQUAL(count, 18);
+  BOOST_CHECK(!is_holiday(year{2026} / 1 / 6)); // moved to the 12th
+  BOOST_CHECK(!is_holiday(year{2026} / 11 / 27));
+}
+
+BOOST_AUTO_TEST_CASE(windows_on_weekdays_saturdays_sundays_and_holidays) {
+  policy p;
+  BOOST_CHECK(!inside_window(bogota(2026, 11, 27, 6, 59), p)); // Friday before 07:00
+  BOOST_CHECK(inside_window(bogota(2026, 11, 27, 7), p));
+  BOOST_CHECK(inside_window(bogota(2026, 11, 27, 18, 59), p));
+  BOOST_CHECK(!inside_window(bogota(2026, 11, 27, 19), p)); // [07:00, 19:00)
+  BOOST_CHECK(next_window(bogota(2026, 11, 27, 6, 59), p) == bogota(2026, 11, 27, 7));
+  // Friday evening -> Saturday 08:00; Saturday after 15:00 -> Monday 07:00.
+  BOOST_CHECK(next_window(bogota(2026, 11, 27, 19), p) == bogota(2026, 11, 28, 8));
+  BOOST_CHECK(inside_window(bogota(2026, 11, 28, 14, 59), p));
+  BOOST_CHECK(next_window(bogota(2026, 11, 28, 15), p) == bogota(2026, 11, 30, 7));
+  BOOST_CHECK(!inside_window(bogota(2026, 11, 29, 10), p)); // Sunday
+  // Tuesday 8 December is a holiday: Wednesday 07:00.
+  BOOST_CHECK(!inside_window(bogota(2026, 12, 8, 10), p));
+  BOOST_CHECK(next_window(bogota(2026, 12, 8, 10), p) == bogota(2026, 12, 9, 7));
+  // Friday evening before a Monday holiday (Ascension, 18 May): Saturday still opens.
+  BOOST_CHECK(next_window(bogota(2026, 5, 16, 16), p) == bogota(2026, 5, 19, 7));
+  // The time zone edge: 23:30 UTC on a Friday is 18:30 in Bogota, still inside.
+  BOOST_CHECK(
+      inside_window(crm::contact::seconds{sys_days{2026y / 11 / 27}} + hours{23} + minutes{30}, p));
+}
+
+BOOST_AUTO_TEST_CASE(one_contact_a_day_and_one_channel_a_week) {
+  policy p;
+  std::vector<past_contact> history{{bogota(2026, 11, 23, 9), "whatsapp"}}; // Monday
+  auto same_day = check(bogota(2026, 11, 23, 15), "whatsapp", history, p);
+  BOOST_CHECK(!same_day.allowed);
+  BOOST_CHECK_EQUAL(same_day.rule, "per_day");
+  BOOST_CHECK(same_day.next == bogota(2026, 11, 24, 7));
+  BOOST_CHECK(check(bogota(2026, 11, 24, 9), "whatsapp", history, p).allowed);
+  auto other_channel = check(bogota(2026, 11, 24, 9), "sms", history, p);
+  BOOST_CHECK(!other_channel.allowed);
+  BOOST_CHECK_EQUAL(other_channel.rule, "channel_week");
+  BOOST_CHECK(other_channel.next == bogota(2026, 11, 30, 7)); // next Monday
+  BOOST_CHECK(check(bogota(2026, 11, 30, 9), "sms", history, p).allowed);
+  auto night = check(bogota(2026, 11, 24, 21), "whatsapp", history, p);
+  BOOST_CHECK_EQUAL(night.rule, "window");
+  BOOST_CHECK(night.next == bogota(2026, 11, 25, 7));
+  p.per_day = 2; // configurable (stricter or, here, looser for the test)
+  BOOST_CHECK(check(bogota(2026, 11, 23, 15), "whatsapp", history, p).allowed);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
