@@ -308,20 +308,28 @@ void handle_media(gateway_actor::stateful_pointer<gateway_state> self, media_que
 }
 
 /// Answers an identity reply as it is (status, JSON, Retry-After).
-void answer_identity(const responder_ptr& out, identity_reply& r) {
+void answer_identity(const responder_ptr& out, api_reply& r) {
+  auto type = r.content_type.empty() ? std::string{"application/json"} : r.content_type;
   if (r.retry_after > 0)
-    return out->reply_with(static_cast<unsigned>(r.status), "application/json", std::move(r.body),
+    return out->reply_with(static_cast<unsigned>(r.status), std::move(type), std::move(r.body),
                            {{"Retry-After", std::to_string(r.retry_after)}});
-  out->reply(static_cast<unsigned>(r.status), "application/json", std::move(r.body));
+  out->reply(static_cast<unsigned>(r.status), std::move(type), std::move(r.body));
 }
 
 /// An identity operation: after a change to users or roles, the answer waits for the new
 /// access table, so a revoked token is refused from the very next request.
-void handle_identity(gateway_actor::stateful_pointer<gateway_state> self, identity_request& req,
+void handle_identity(gateway_actor::stateful_pointer<gateway_state> self, api_request& req,
                      responder_ptr& out) {
+  if (req.op.rfind("debtors.", 0) == 0) {
+    // Imports take their time: a longer wait than a read.
+    self->request(self->state.peers.crm_worker, timeouts::import, std::move(req))
+        .then([out](api_reply& r) { answer_identity(out, r); },
+              [out](caf::error& err) { out->fail(err); });
+    return;
+  }
   self->request(self->state.peers.identity_worker, timeouts::route, std::move(req))
       .then(
-          [self, out](identity_reply& r) {
+          [self, out](api_reply& r) {
             if (!r.access_changed)
               return answer_identity(out, r);
             self->request(self->state.peers.identity, timeouts::route, atom::load_v, atom::access_v)
@@ -347,7 +355,7 @@ gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_sta
       },
       [self](message_query& q, responder_ptr& out) { handle_read(self, q, out, false); },
       [self](media_query& q, responder_ptr& out) { handle_media(self, q, out); },
-      [self](identity_request& req, responder_ptr& out) { handle_identity(self, req, out); },
+      [self](api_request& req, responder_ptr& out) { handle_identity(self, req, out); },
       [self](chat_command& cmd, responder_ptr& out) { handle_command(self, cmd, out); },
       [self](number_change& change, responder_ptr& out) {
         auto created = change.kind == "create";

@@ -18,6 +18,7 @@ struct gateway_peers {
   number_pool_actor numbers;
   identity_worker_actor identity_worker;
   identity_actor identity;
+  crm_worker_actor crm_worker;
   /// Opens the sealed token a WPPConnect webhook is checked against.
   std::shared_ptr<const secret_box> secrets;
   /// user id -> AGENT (grows as agents are created).

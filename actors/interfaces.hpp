@@ -90,9 +90,15 @@ using write_batcher_actor = storage_batched_actor::extend_with<caf::typed_actor<
 /// hashing is slow on purpose.
 using identity_worker_actor = caf::typed_actor<
     // An identity operation, answered in HTTP terms.
-    caf::replies_to<identity_request>::with<identity_reply>,
+    caf::replies_to<api_request>::with<api_reply>,
     // Every user and role, for the access table.
     caf::replies_to<atom::load, atom::access>::with<access_rows>>;
+
+/// The CRM WORKER: debtors and their imports and exports; detached, with its own
+/// PostgreSQL connection.
+using crm_worker_actor = caf::typed_actor<
+    // A records operation ("debtors.*"), answered in HTTP terms.
+    caf::replies_to<api_request>::with<api_reply>>;
 
 /// REDIS: a detached actor over a hiredis connection.
 using redis_actor = caf::typed_actor<
@@ -279,7 +285,7 @@ using gateway_actor = caf::typed_actor<
     // GET /messages/{id}/media: streamed from the provider.
     caf::reacts_to<media_query, responder_ptr>,
     // /auth, /users, /roles, /audit: through the IDENTITY WORKER.
-    caf::reacts_to<identity_request, responder_ptr>,
+    caf::reacts_to<api_request, responder_ptr>,
     // POST /chats/{id}/messages, assign, transfer, close; WebSocket message.send, chat.typing.
     caf::reacts_to<chat_command, responder_ptr>,
     // POST/PATCH/DELETE /whatsapp/numbers: through NUMBERS (201 for a new one).

@@ -404,22 +404,22 @@ struct client_info {
   std::string user_agent;
 };
 
-/// An identity operation, already parsed by net/: `op` names it ("login", "refresh",
-/// "logout", "me", "2fa.setup", "2fa.enable", "2fa.disable", "users.list", "users.get",
-/// "users.create", "users.update", "users.delete", "roles.list", "roles.create",
-/// "roles.update", "roles.delete", "audit.list", "audit.verify"); `id` the resource;
-/// `body` a JSON object (request body or filters).
-struct identity_request {
+/// A records operation, already parsed by net/ and answered by a records worker (the
+/// IDENTITY WORKER, the CRM WORKER): `op` names it ("login", "users.update",
+/// "debtors.import", ...); `id` the resource; `body` a JSON object (request body or
+/// filters), or the raw text for CSV imports.
+struct api_request {
   std::string op;
   std::string id;
   std::string body;
   client_info by;
 };
 
-/// The answer to an identity operation, in HTTP terms.
-struct identity_reply {
+/// The answer to a records operation, in HTTP terms.
+struct api_reply {
   int status = 200;
-  std::string body;             // JSON
+  std::string body;             // JSON (or CSV, with content_type)
+  std::string content_type;     // empty: application/json
   std::int64_t retry_after = 0; // seconds, with 429
   bool access_changed = false;  // users or roles changed: the access table must be rebuilt
 };
@@ -563,13 +563,13 @@ typename Inspector::result_type inspect(Inspector& f, client_info& x) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, identity_request& x) {
-  return f(caf::meta::type_name("identity_request"), x.op, x.id, x.body, x.by);
+typename Inspector::result_type inspect(Inspector& f, api_request& x) {
+  return f(caf::meta::type_name("api_request"), x.op, x.id, x.body, x.by);
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, identity_reply& x) {
-  return f(caf::meta::type_name("identity_reply"), x.status, x.body, x.retry_after,
+typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
+  return f(caf::meta::type_name("api_reply"), x.status, x.body, x.content_type, x.retry_after,
            x.access_changed);
 }
 
@@ -871,8 +871,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(crm, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(crm, (crm::media_query))
   CAF_ADD_TYPE_ID(crm, (crm::media_ref))
   CAF_ADD_TYPE_ID(crm, (crm::client_info))
-  CAF_ADD_TYPE_ID(crm, (crm::identity_request))
-  CAF_ADD_TYPE_ID(crm, (crm::identity_reply))
+  CAF_ADD_TYPE_ID(crm, (crm::api_request))
+  CAF_ADD_TYPE_ID(crm, (crm::api_reply))
   CAF_ADD_TYPE_ID(crm, (crm::access_user))
   CAF_ADD_TYPE_ID(crm, (crm::role_grants))
   CAF_ADD_TYPE_ID(crm, (crm::access_rows))

@@ -18,5 +18,7 @@ inline constexpr auto offer = 5s;
 inline constexpr auto send = 60s;
 /// Routing a message through the REGISTRY to a CHAT and on to storage.
 inline constexpr auto route = 9s;
+/// A CSV import or export of up to 100,000 debtors.
+inline constexpr auto import = 120s;
 
 } // namespace crm::timeouts

@@ -17,6 +17,7 @@
 #include "net/providers/wppconnect_client.hpp"
 #include "net/routes/routes.hpp"
 #include "net/websocket_session.hpp"
+#include "storage/crm_worker.hpp"
 #include "storage/identity_repository.hpp"
 #include "storage/identity_worker.hpp"
 #include "storage/migrate.hpp"
@@ -128,6 +129,7 @@ struct actors {
   number_pool_actor numbers;
   identity_worker_actor identity_worker;
   identity_actor identity;
+  crm_worker_actor crm_worker;
   std::shared_ptr<access_slot> access = std::make_shared<access_slot>();
   std::vector<agent_actor> agents;
   std::vector<std::pair<std::string, agent_actor>> agents_by_id;
@@ -285,11 +287,12 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg, outbound_io& io) 
                    spdlog::warn("access table not loaded: {}", caf::to_string(err));
                  });
   }
+  a.crm_worker = sys.spawn<caf::detached>(storage::crm_worker, cfg.database_url, cfg.timezone);
   auto secrets = std::make_shared<const secret_box>(cfg.secrets_key);
   for (int i = 0; i < cfg.actor_threads; ++i)
     a.gateways.push_back(sys.spawn(
         gateway, gateway_peers{a.registry, a.storage.storage, a.redis, a.dispatcher, a.numbers,
-                               a.identity_worker, a.identity, secrets, directory}));
+                               a.identity_worker, a.identity, a.crm_worker, secrets, directory}));
   return a;
 }
 
@@ -304,6 +307,7 @@ void stop_actors(const actors& a) {
   caf::anon_send_exit(a.numbers, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.identity, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.identity_worker, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(a.crm_worker, caf::exit_reason::user_shutdown);
   if (a.redis)
     caf::anon_send_exit(a.redis, caf::exit_reason::user_shutdown);
   storage::stop_storage(a.storage);

@@ -32,19 +32,19 @@ std::int64_t unix_now() {
       .count();
 }
 
-identity_reply answer(int status, json body, bool access_changed = false) {
-  return identity_reply{status, body.dump(), 0, access_changed};
+api_reply answer(int status, json body, bool access_changed = false) {
+  return api_reply{status, body.dump(), "", 0, access_changed};
 }
 
-identity_reply error(int status, const std::string& code, const std::string& message,
-                     json details = nullptr) {
+api_reply error(int status, const std::string& code, const std::string& message,
+                json details = nullptr) {
   json e = {{"code", code}, {"message", message}};
   if (!details.is_null())
     e["details"] = std::move(details);
   return answer(status, {{"error", std::move(e)}});
 }
 
-identity_reply invalid(const std::string& field, const std::string& message) {
+api_reply invalid(const std::string& field, const std::string& message) {
   return error(400, "invalid_input", message, {{"field", field}});
 }
 
@@ -109,7 +109,7 @@ json issue_tokens(identity_worker_state& st, pqxx::work& txn, const user_credent
           {"user", identity_repository::user_json(txn, u.id, true)}};
 }
 
-identity_reply login(identity_worker_state& st, const json& body, const client_info& by) {
+api_reply login(identity_worker_state& st, const json& body, const client_info& by) {
   auto email = str(body, "email"), password = str(body, "password");
   if (email.empty() || password.empty())
     return invalid(email.empty() ? "email" : "password", "email and password are required");
@@ -172,7 +172,7 @@ identity_reply login(identity_worker_state& st, const json& body, const client_i
   return answer(200, std::move(result));
 }
 
-identity_reply refresh(identity_worker_state& st, const json& body, client_info by) {
+api_reply refresh(identity_worker_state& st, const json& body, client_info by) {
   auto token = str(body, "refreshToken");
   if (token.empty())
     return invalid("refreshToken", "refreshToken is required");
@@ -204,7 +204,7 @@ identity_reply refresh(identity_worker_state& st, const json& body, client_info 
   return answer(200, std::move(result));
 }
 
-identity_reply logout(identity_worker_state& st, const json& body, const client_info& by) {
+api_reply logout(identity_worker_state& st, const json& body, const client_info& by) {
   pqxx::work txn{st.connection()};
   std::string family;
   if (auto token = str(body, "refreshToken"); !token.empty())
@@ -222,7 +222,7 @@ identity_reply logout(identity_worker_state& st, const json& body, const client_
 
 // -- 2FA ---------------------------------------------------------------------------
 
-identity_reply totp_setup(identity_worker_state& st, const client_info& by) {
+api_reply totp_setup(identity_worker_state& st, const client_info& by) {
   pqxx::work txn{st.connection()};
   auto user = identity_repository::by_id(txn, by.user_id);
   if (!user)
@@ -240,8 +240,8 @@ identity_reply totp_setup(identity_worker_state& st, const client_info& by) {
                       {"otpauthUrl", totp::otpauth_uri(st.options.issuer, email, secret)}});
 }
 
-identity_reply totp_change(identity_worker_state& st, const json& body, const client_info& by,
-                           bool enable) {
+api_reply totp_change(identity_worker_state& st, const json& body, const client_info& by,
+                      bool enable) {
   auto code = str(body, "code");
   if (code.size() != totp::digits)
     return invalid("code", "code must be the 6 digits the authenticator shows");
@@ -327,7 +327,7 @@ json role_by_id(pqxx::transaction_base& txn, const std::string& id) {
 // -- users -------------------------------------------------------------------------
 
 /// Checks the fields a user may carry; `creating` requires email, fullName, password, role.
-std::optional<identity_reply> check_user(const json& b, bool creating) {
+std::optional<api_reply> check_user(const json& b, bool creating) {
   static const std::regex email_shape{R"(^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$)"};
   for (auto key : {"email", "fullName", "password", "role"})
     if (creating && !b.contains(key))
@@ -390,8 +390,8 @@ std::string pg_text_array(const json& items) {
   return out + "}";
 }
 
-identity_reply write_user(identity_worker_state& st, const std::string& id_in, const json& b,
-                          const client_info& by) {
+api_reply write_user(identity_worker_state& st, const std::string& id_in, const json& b,
+                     const client_info& by) {
   bool creating = id_in.empty();
   if (auto bad = check_user(b, creating))
     return *bad;
@@ -483,8 +483,7 @@ identity_reply write_user(identity_worker_state& st, const std::string& id_in, c
   return answer(creating ? 201 : 200, std::move(user), true);
 }
 
-identity_reply deactivate_user(identity_worker_state& st, const std::string& id,
-                               const client_info& by) {
+api_reply deactivate_user(identity_worker_state& st, const std::string& id, const client_info& by) {
   if (id == by.user_id)
     return error(409, "conflict", "you cannot deactivate yourself");
   pqxx::work txn{st.connection()};
@@ -499,12 +498,12 @@ identity_reply deactivate_user(identity_worker_state& st, const std::string& id,
   audit_change(txn, by, "users.delete", "users", id, before,
                identity_repository::user_json(txn, id), user_keys());
   txn.commit();
-  return identity_reply{204, "", 0, true};
+  return api_reply{204, "", "", 0, true};
 }
 
 // -- roles -------------------------------------------------------------------------
 
-std::optional<identity_reply> check_permissions(const json& b) {
+std::optional<api_reply> check_permissions(const json& b) {
   if (!b.contains("permissions"))
     return std::nullopt;
   if (!b["permissions"].is_array())
@@ -516,8 +515,8 @@ std::optional<identity_reply> check_permissions(const json& b) {
   return std::nullopt;
 }
 
-identity_reply write_role(identity_worker_state& st, const std::string& id, const json& b,
-                          const client_info& by) {
+api_reply write_role(identity_worker_state& st, const std::string& id, const json& b,
+                     const client_info& by) {
   static const std::regex name_shape{"^[a-z][a-z0-9_]{1,39}$"};
   bool creating = id.empty();
   if (creating && (!b.contains("name") || !b["name"].is_string() ||
@@ -569,8 +568,7 @@ identity_reply write_role(identity_worker_state& st, const std::string& id, cons
   return answer(creating ? 201 : 200, after, true);
 }
 
-identity_reply delete_role(identity_worker_state& st, const std::string& id,
-                           const client_info& by) {
+api_reply delete_role(identity_worker_state& st, const std::string& id, const client_info& by) {
   pqxx::work txn{st.connection()};
   bool is_system = false;
   if (!is_uuid(id) || !identity_repository::role_id(txn, id, &is_system))
@@ -584,12 +582,12 @@ identity_reply delete_role(identity_worker_state& st, const std::string& id,
   audit_change(txn, by, "roles.delete", "roles", id, before, json::object(),
                {"name", "description", "permissions"});
   txn.commit();
-  return identity_reply{204, "", 0, true};
+  return api_reply{204, "", "", 0, true};
 }
 
 // -- dispatch ----------------------------------------------------------------------
 
-identity_reply run(identity_worker_state& st, const identity_request& req) {
+api_reply run(identity_worker_state& st, const api_request& req) {
   auto body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
   if (!body.is_object())
     return invalid("body", "the body must be a JSON object");
@@ -717,10 +715,9 @@ identity_worker(identity_worker_actor::stateful_pointer<identity_worker_state> s
     }
   };
   return {
-      [self, guarded](const identity_request& req) -> caf::result<identity_reply> {
-        auto result = guarded(req.op.c_str(), [&]() -> caf::expected<identity_reply> {
-          return run(self->state, req);
-        });
+      [self, guarded](const api_request& req) -> caf::result<api_reply> {
+        auto result = guarded(req.op.c_str(),
+                              [&]() -> caf::expected<api_reply> { return run(self->state, req); });
         if (!result)
           return result.error();
         return std::move(*result);

@@ -12,6 +12,7 @@ route_table agent_routes(const services& s);
 route_table chat_routes(const services& s);
 route_table number_routes(const services& s);
 route_table identity_routes(const services& s);
+route_table debtor_routes(const services& s);
 
 /// Every route of the server.
 router make_router(const services& s);

@@ -16,10 +16,10 @@ struct gateway_fixture : actor_fixture {
   gateway_fixture() {
     script->known_numbers = {"100000000000001"};
     registry = sys.spawn(crm::chat_registry, chat_peers{storage});
-    aut =
-        sys.spawn(crm::gateway, gateway_peers{registry, storage, redis_actor{}, dispatcher_actor{},
-                                              number_pool_actor{}, identity_worker_actor{},
-                                              identity_actor{}, nullptr, nullptr});
+    aut = sys.spawn(crm::gateway,
+                    gateway_peers{registry, storage, redis_actor{}, dispatcher_actor{},
+                                  number_pool_actor{}, identity_worker_actor{}, identity_actor{},
+                                  crm_worker_actor{}, nullptr, nullptr});
     run();
   }
 

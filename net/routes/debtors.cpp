@@ -1,0 +1,34 @@
+// Debtors: CRUD, CSV import and export, through the CRM WORKER (agents: only the debtors of
+// their own chats, applied there).
+#include "net/http_error.hpp"
+#include "net/routes/records.hpp"
+#include "net/routes/routes.hpp"
+
+namespace crm::net {
+
+route_table debtor_routes(const services& s) {
+  return {
+      {http::verb::get, "/api/v1/debtors", "debtors:read",
+       listing(s, "debtors.list", {"q", "status", "priority", "tag", "agentId"})},
+      // Before /debtors/{id}: the first matching pattern wins.
+      {http::verb::get, "/api/v1/debtors/export", "debtors:read",
+       listing(s, "debtors.export", {"q", "status", "priority", "tag", "agentId"})},
+      {http::verb::post, "/api/v1/debtors/import", "debtors:create",
+       [&s](request_context& ctx, responder_ptr out) {
+         auto type = ctx.header("Content-Type");
+         if (type.substr(0, 8) != "text/csv")
+           return out->reply(
+               400, "application/json",
+               error_body("invalid_input", "send the file as Content-Type: text/csv (UTF-8)"));
+         send(s, ctx, std::move(out), "debtors.import", {}, std::string{ctx.req.body()});
+       }},
+      {http::verb::post, "/api/v1/debtors", "debtors:create", with_body(s, "debtors.create")},
+      {http::verb::get, "/api/v1/debtors/{id}", "debtors:read", with_body(s, "debtors.get", true)},
+      {http::verb::patch, "/api/v1/debtors/{id}", "debtors:update",
+       with_body(s, "debtors.update", true)},
+      {http::verb::delete_, "/api/v1/debtors/{id}", "debtors:delete",
+       with_body(s, "debtors.delete", true)},
+  };
+}
+
+} // namespace crm::net

@@ -1,0 +1,144 @@
+// Debtors end to end: CRUD with days overdue and priority from the due date, the CSV import
+// (10,000 rows with bad ones reported), the export, and the agents' row-level view.
+#include "tests/e2e/dispatch_fixture.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <ctime>
+
+using namespace crm::test;
+using nlohmann::json;
+
+namespace {
+
+struct debtors_fixture : dispatch_fixture {
+  http_result import(const std::string& csv) const {
+    return http_request(server->port(), "POST", "/api/v1/debtors/import", csv,
+                        {{"Content-Type", "text/csv"},
+                         {"Authorization", "Bearer " + token(supervisor, "supervisor")}});
+  }
+
+  /// YYYY-MM-DD of `days` ago (Bogota's date is at most a day off UTC's: callers allow it).
+  static std::string days_ago(int days) {
+    auto t = std::time(nullptr) - static_cast<std::time_t>(days) * 86400 - 5 * 3600;
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", std::gmtime(&t));
+    return buf;
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(debtors, debtors_fixture)
+
+BOOST_AUTO_TEST_CASE(a_debtor_is_created_read_changed_and_its_priority_follows_the_due_date) {
+  auto res = call("POST", "/api/v1/debtors", supervisor, "supervisor",
+                  json{{"fullName", "María Gómez"},
+                       {"documentType", "CC"},
+                       {"documentNumber", "52123456"},
+                       {"phones", {"300 123 4567", "+57 310 000 0000"}},
+                       {"debtAmount", 1250000.5},
+                       {"currency", "cop"},
+                       {"dueDate", days_ago(40)},
+                       {"tags", {"tarjeta", "mora-30"}}}
+                      .dump());
+  BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
+  auto d = json::parse(res.body);
+  BOOST_CHECK_EQUAL(d["phones"][0], "+573001234567"); // the first is primary
+  BOOST_CHECK_EQUAL(d["currency"], "COP");
+  BOOST_CHECK(d["daysOverdue"].get<int>() >= 39 && d["daysOverdue"].get<int>() <= 41);
+  BOOST_CHECK_EQUAL(d["priority"], "ALTA");
+  auto id = d["id"].get<std::string>();
+  BOOST_CHECK_EQUAL(
+      call("POST", "/api/v1/debtors", supervisor, "supervisor",
+           json{{"fullName", "Otra"}, {"documentNumber", "52123456"}, {"phones", {"3001112233"}}}
+               .dump())
+          .status,
+      409);
+  auto bad = call("POST", "/api/v1/debtors", supervisor, "supervisor",
+                  json{{"fullName", "X"}, {"documentNumber", "1"}, {"phones", {"abc"}}}.dump());
+  BOOST_CHECK_EQUAL(bad.status, 400);
+  BOOST_CHECK_EQUAL(json::parse(bad.body)["error"]["details"]["field"], "phones");
+  auto changed = call("PATCH", "/api/v1/debtors/" + id, supervisor, "supervisor",
+                      json{{"dueDate", days_ago(100)}, {"collectionStatus", "contacted"}}.dump());
+  BOOST_REQUIRE_EQUAL(changed.status, 200);
+  BOOST_CHECK_EQUAL(json::parse(changed.body)["priority"], "URGENTE");
+  BOOST_CHECK_EQUAL(json::parse(changed.body)["collectionStatus"], "contacted");
+  auto urgent =
+      json::parse(call("GET", "/api/v1/debtors?priority=URGENTE", supervisor, "supervisor").body);
+  BOOST_CHECK_EQUAL(urgent["total"], 2); // the fixture's debtor is 120 days overdue
+  BOOST_CHECK_EQUAL(call("GET", "/api/v1/debtors?priority=ROJA", supervisor, "supervisor").status,
+                    400);
+  auto found = json::parse(call("GET", "/api/v1/debtors?q=gómez", supervisor, "supervisor").body);
+  BOOST_CHECK_EQUAL(found["total"], 1);
+  BOOST_CHECK_EQUAL(call("GET", "/api/v1/debtors/" + id, supervisor, "supervisor").status, 200);
+  BOOST_CHECK_EQUAL(call("DELETE", "/api/v1/debtors/" + id, supervisor, "supervisor").status, 204);
+  BOOST_CHECK_EQUAL(call("GET", "/api/v1/debtors/" + id, supervisor, "supervisor").status, 404);
+}
+
+BOOST_AUTO_TEST_CASE(an_agent_sees_only_the_debtors_of_its_chats) {
+  BOOST_REQUIRE_EQUAL(set_status(agent_a, "available").status, 200);
+  BOOST_REQUIRE_EQUAL(debtor_writes("573009990000", "wamid.D1"), 200); // the fixture's debtor
+  BOOST_REQUIRE(eventually("chats where status = 'assigned' and debtor_id is not null", 1));
+  auto debtor = db.scalar("select debtor_id from chats where status = 'assigned'");
+  auto mine = json::parse(call("GET", "/api/v1/debtors", agent_a, "agent").body);
+  BOOST_CHECK_EQUAL(mine["total"], 1);
+  BOOST_CHECK_EQUAL(call("GET", "/api/v1/debtors/" + debtor, agent_a, "agent").status, 200);
+  BOOST_CHECK_EQUAL(json::parse(call("GET", "/api/v1/debtors", agent_b, "agent").body)["total"], 0);
+  BOOST_CHECK_EQUAL(call("GET", "/api/v1/debtors/" + debtor, agent_b, "agent").status, 404);
+  BOOST_CHECK_EQUAL(call("PATCH", "/api/v1/debtors/" + debtor, agent_b, "agent",
+                         json{{"collectionStatus", "promise"}}.dump())
+                        .status,
+                    404);
+  BOOST_CHECK_EQUAL(call("POST", "/api/v1/debtors/import", agent_a, "agent", "{}").status, 403);
+}
+
+BOOST_AUTO_TEST_CASE(ten_thousand_rows_import_with_bad_rows_reported_and_export_back) {
+  std::string csv = "\xEF\xBB\xBF"
+                    "documentNumber,fullName,phone,debtAmount,daysOverdue,tags,currency\r\n";
+  for (int i = 0; i < 10000; ++i) {
+    auto n = std::to_string(1000000 + i);
+    if (i % 1000 == 7)
+      csv += n + ",\"Deudor " + n + "\",no-phone,100,10,,COP\r\n"; // bad phone
+    else if (i % 1000 == 8)
+      csv += n + ",\"Deudor " + n + "\",3001" + n.substr(1) + ",mucho,10,,COP\r\n"; // bad amount
+    else
+      csv += n + ",\"Deudor, " + n + "\",3001" + n.substr(1) + "," + std::to_string(i * 10) + "," +
+             std::to_string(i % 120) + ",lote-a|lote-b,COP\r\n";
+  }
+  auto started = std::chrono::steady_clock::now();
+  auto res = import(csv);
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  BOOST_TEST_MESSAGE("10,000-row import answered in " << took.count() << " s");
+  BOOST_REQUIRE_MESSAGE(res.status == 200, res.body.substr(0, 300));
+  auto report = json::parse(res.body);
+  BOOST_CHECK_EQUAL(report["imported"], 9980);
+  BOOST_CHECK_EQUAL(report["updated"], 0);
+  BOOST_CHECK_EQUAL(report["failed"], 20);
+  BOOST_REQUIRE_EQUAL(report["errors"].size(), 20u);
+  BOOST_CHECK_EQUAL(report["errors"][0]["row"], 9); // header is line 1, data row 7 is line 9
+  BOOST_CHECK_EQUAL(report["errors"][0]["field"], "phones");
+  BOOST_CHECK_EQUAL(report["errors"][1]["field"], "debtAmount");
+  BOOST_CHECK_EQUAL(count("debtors where 'lote-b' = any (tags)"), 9980);
+  // The same file again updates in place (upsert by document number).
+  auto again = json::parse(import(csv).body);
+  BOOST_CHECK_EQUAL(again["imported"], 0);
+  BOOST_CHECK_EQUAL(again["updated"], 9980);
+  BOOST_CHECK_EQUAL(count("debtors"), 9981);
+  // A broken file changes nothing and says why.
+  auto broken = import("documentNumber,fullName,phone,color\r\n1,a,3001112233,red\r\n");
+  BOOST_CHECK_EQUAL(broken.status, 400);
+  BOOST_CHECK(broken.body.find("color") != std::string::npos);
+  BOOST_CHECK_EQUAL(import("documentNumber,fullName,phone\r\n\"1,a,3001112233\r\n").status, 400);
+  BOOST_CHECK_EQUAL(call("POST", "/api/v1/debtors/import", supervisor, "supervisor", csv).status,
+                    400); // not sent as text/csv
+  auto exported = call("GET", "/api/v1/debtors/export?tag=lote-a", supervisor, "supervisor");
+  BOOST_REQUIRE_EQUAL(exported.status, 200);
+  BOOST_CHECK(exported.headers["Content-Type"].rfind("text/csv", 0) == 0);
+  BOOST_CHECK_EQUAL(std::count(exported.body.begin(), exported.body.end(), '\n'), 9981);
+  BOOST_CHECK(exported.body.find("\"Deudor, 1000000\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
