@@ -244,10 +244,9 @@ api_reply list(pqxx::transaction_base& txn, const json& f, const client_info& by
 
 json one(pqxx::transaction_base& txn, const std::string& id, const client_info& by) {
   auto rows = txn.exec_params(
-      std::string{"select debtor_json(d)::text, (select coalesce(json_agg(json_build_object("
-                  "'id', p.id, 'amount', p.amount, 'dueDate', p.due_date, 'status', p.status,"
-                  " 'chatId', p.chat_id, 'createdAt', iso_utc(p.created_at)) order by"
-                  " p.due_date desc), '[]') from payment_promises p where p.debtor_id = d.id)::text"
+      std::string{"select debtor_json(d)::text, (select coalesce(json_agg(promise_json(p)"
+                  " order by p.due_date desc), '[]') from payment_promises p"
+                  " where p.debtor_id = d.id)::text"
                   " from debtors d where d.id = $2::uuid and "} +
           visible,
       viewer(by), id);
@@ -370,6 +369,118 @@ api_reply export_csv(pqxx::transaction_base& txn, const json& f, const client_in
   return api_reply{200, std::move(out), "text/csv; charset=utf-8", 0, false};
 }
 
+// -- promises and payments ---------------------------------------------------------
+
+std::optional<field_error> check_money(const json& b, const char* date_key, bool required_date) {
+  static const std::regex date{R"(^\d{4}-\d{2}-\d{2}$)"};
+  if (!b.contains("amount") || !b["amount"].is_number() || b["amount"].get<double>() <= 0 ||
+      b["amount"].get<double>() > 1e13)
+    return field_error{"amount", "amount must be a number > 0"};
+  if (b.contains(date_key) || required_date)
+    if (!b.contains(date_key) || !b[date_key].is_string() ||
+        !std::regex_match(b[date_key].get<std::string>(), date))
+      return field_error{date_key, std::string{date_key} + " must be YYYY-MM-DD"};
+  return std::nullopt;
+}
+
+api_reply promises(crm_worker_state& st, const api_request& req, const json& b) {
+  bool creating = req.op == "debtors.promises.create";
+  if (creating) {
+    if (auto bad = check_money(b, "dueDate", true))
+      return error(400, "invalid_input", bad->message, {{"field", bad->field}});
+    if (b.contains("chatId") &&
+        (!b["chatId"].is_string() || !is_uuid(b["chatId"].get<std::string>())))
+      return error(400, "invalid_input", "chatId must be a chat id", {{"field", "chatId"}});
+  }
+  pqxx::work txn{st.connection()};
+  if (one(txn, req.id, req.by).is_null())
+    return error(404, "not_found", "no such debtor");
+  if (creating) {
+    if (b["dueDate"].get<std::string>() <
+        txn.exec1("select current_date::text")[0].as<std::string>())
+      return error(422, "rule_broken", "a promise is for today or later", {{"field", "dueDate"}});
+    auto row = txn.exec_params1(
+        "insert into payment_promises (debtor_id, chat_id, amount, due_date, created_by)"
+        " values ($1::uuid, $2::uuid, $3::numeric, $4::date, nullif($5, '')::uuid)"
+        " returning promise_json(payment_promises.*)::text",
+        req.id, opt_text(b, "chatId"), b["amount"].dump(), b["dueDate"].get<std::string>(),
+        req.by.user_id);
+    txn.exec_params("update debtors set collection_status = 'promise', updated_at = now()"
+                    " where id = $1::uuid and collection_status in ('pending', 'contacted')",
+                    req.id);
+    txn.commit();
+    return answer(201, json::parse(row[0].as<std::string>()));
+  }
+  auto row = txn.exec_params1("select coalesce(json_agg(promise_json(p) order by p.due_date"
+                              " desc), '[]')::text from payment_promises p"
+                              " where p.debtor_id = $1::uuid",
+                              req.id);
+  auto items = json::parse(row[0].as<std::string>());
+  auto total = items.size();
+  return answer(200,
+                {{"items", std::move(items)}, {"total", total}, {"page", 1}, {"limit", total}});
+}
+
+api_reply payments(crm_worker_state& st, const api_request& req, const json& b) {
+  bool creating = req.op == "debtors.payments.create";
+  if (creating) {
+    if (auto bad = check_money(b, "paidOn", false))
+      return error(400, "invalid_input", bad->message, {{"field", bad->field}});
+    for (auto key : {"method", "reference"})
+      if (b.contains(key) && (!b[key].is_string() || b[key].get<std::string>().size() > 100))
+        return error(400, "invalid_input", std::string{key} + " must be text (100 at most)",
+                     {{"field", key}});
+    if (b.contains("promiseId") &&
+        (!b["promiseId"].is_string() || !is_uuid(b["promiseId"].get<std::string>())))
+      return error(400, "invalid_input", "promiseId must be a promise id",
+                   {{"field", "promiseId"}});
+  }
+  pqxx::work txn{st.connection()};
+  if (one(txn, req.id, req.by).is_null())
+    return error(404, "not_found", "no such debtor");
+  if (!creating) {
+    auto row = txn.exec_params1("select coalesce(json_agg(payment_json(x) order by x.paid_on"
+                                " desc, x.created_at desc), '[]')::text from payments x"
+                                " where x.debtor_id = $1::uuid",
+                                req.id);
+    auto items = json::parse(row[0].as<std::string>());
+    auto total = items.size();
+    return answer(200,
+                  {{"items", std::move(items)}, {"total", total}, {"page", 1}, {"limit", total}});
+  }
+  // Counted against the named promise, else the oldest one not yet kept.
+  std::string promise = str(b, "promiseId");
+  if (!promise.empty()) {
+    if (txn.exec_params("select 1 from payment_promises where id = $1::uuid and debtor_id ="
+                        " $2::uuid",
+                        promise, req.id)
+            .empty())
+      return error(400, "invalid_input", "the promise is not this debtor's",
+                   {{"field", "promiseId"}});
+  } else {
+    auto open = txn.exec_params("select p.id::text from payment_promises p where p.debtor_id ="
+                                " $1::uuid and promise_paid(p) < p.amount order by p.due_date"
+                                " limit 1",
+                                req.id);
+    if (!open.empty())
+      promise = open[0][0].as<std::string>();
+  }
+  auto row = txn.exec_params1(
+      "insert into payments (debtor_id, promise_id, amount, paid_on, method, reference,"
+      " created_by) values ($1::uuid, nullif($2, '')::uuid, $3::numeric,"
+      " coalesce($4::date, current_date), $5, $6, nullif($7, '')::uuid)"
+      " returning payment_json(payments.*)::text",
+      req.id, promise, b["amount"].dump(), opt_text(b, "paidOn"), str(b, "method"),
+      str(b, "reference"), req.by.user_id);
+  // Paid in full: the account is settled.
+  txn.exec_params("update debtors d set collection_status = 'paid', updated_at = now()"
+                  " where d.id = $1::uuid and d.debt_amount > 0 and (select sum(amount) from"
+                  " payments where debtor_id = d.id) >= d.debt_amount",
+                  req.id);
+  txn.commit();
+  return answer(201, json::parse(row[0].as<std::string>()));
+}
+
 api_reply run(crm_worker_state& st, const api_request& req) {
   const auto& op = req.op;
   if (op == "debtors.import")
@@ -387,6 +498,10 @@ api_reply run(crm_worker_state& st, const api_request& req) {
   }
   if (!req.id.empty() && !is_uuid(req.id))
     return error(404, "not_found", "no such debtor");
+  if (op.rfind("debtors.promises.", 0) == 0)
+    return promises(st, req, body);
+  if (op.rfind("debtors.payments.", 0) == 0)
+    return payments(st, req, body);
   if (op == "debtors.get") {
     pqxx::read_transaction txn{st.connection()};
     auto d = one(txn, req.id, req.by);

@@ -28,6 +28,15 @@ route_table debtor_routes(const services& s) {
        with_body(s, "debtors.update", true)},
       {http::verb::delete_, "/api/v1/debtors/{id}", "debtors:delete",
        with_body(s, "debtors.delete", true)},
+      // Promises and payments change the account: debtors:update.
+      {http::verb::get, "/api/v1/debtors/{id}/promises", "debtors:read",
+       with_body(s, "debtors.promises.list", true)},
+      {http::verb::post, "/api/v1/debtors/{id}/promises", "debtors:update",
+       with_body(s, "debtors.promises.create", true)},
+      {http::verb::get, "/api/v1/debtors/{id}/payments", "debtors:read",
+       with_body(s, "debtors.payments.list", true)},
+      {http::verb::post, "/api/v1/debtors/{id}/payments", "debtors:update",
+       with_body(s, "debtors.payments.create", true)},
   };
 }
 

@@ -141,4 +141,68 @@ BOOST_AUTO_TEST_CASE(ten_thousand_rows_import_with_bad_rows_reported_and_export_
   BOOST_CHECK(exported.body.find("\"Deudor, 1000000\"") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(payments_keep_promises_and_missed_ones_show_broken) {
+  auto debtor = json::parse(call("POST", "/api/v1/debtors", supervisor, "supervisor",
+                                 json{{"fullName", "Pedro Ruiz"},
+                                      {"documentNumber", "80111222"},
+                                      {"phones", {"3105556677"}},
+                                      {"debtAmount", 500000}}
+                                     .dump())
+                                .body)["id"]
+                    .get<std::string>();
+  auto base = "/api/v1/debtors/" + debtor;
+  BOOST_CHECK_EQUAL(call("POST", base + "/promises", supervisor, "supervisor",
+                         json{{"amount", 100}, {"dueDate", days_ago(3)}}.dump())
+                        .status,
+                    422); // a promise is for today or later
+  auto promise = call("POST", base + "/promises", supervisor, "supervisor",
+                      json{{"amount", 300000}, {"dueDate", days_ago(-10)}}.dump());
+  BOOST_REQUIRE_EQUAL(promise.status, 201);
+  auto promise_id = json::parse(promise.body)["id"].get<std::string>();
+  BOOST_CHECK_EQUAL(json::parse(promise.body)["status"], "pending");
+  BOOST_CHECK_EQUAL(db.scalar("select collection_status from debtors where id = '" + debtor + "'"),
+                    "promise");
+  // A first payment counts against the open promise; the second one keeps it.
+  auto paid = call("POST", base + "/payments", supervisor, "supervisor",
+                   json{{"amount", 100000}, {"method", "PSE"}, {"reference", "TX-1"}}.dump());
+  BOOST_REQUIRE_EQUAL(paid.status, 201);
+  BOOST_CHECK_EQUAL(json::parse(paid.body)["promiseId"], promise_id);
+  auto list = json::parse(call("GET", base + "/promises", supervisor, "supervisor").body);
+  BOOST_CHECK_EQUAL(list["items"][0]["status"], "pending");
+  BOOST_CHECK_EQUAL(list["items"][0]["paidAmount"], 100000);
+  BOOST_REQUIRE_EQUAL(
+      call("POST", base + "/payments", supervisor, "supervisor", json{{"amount", 200000}}.dump())
+          .status,
+      201);
+  list = json::parse(call("GET", base + "/promises", supervisor, "supervisor").body);
+  BOOST_CHECK_EQUAL(list["items"][0]["status"], "kept");
+  BOOST_CHECK_EQUAL(
+      call("POST", base + "/payments", supervisor, "supervisor", json{{"amount", -5}}.dump())
+          .status,
+      400);
+  // A promise whose day passed without payment is broken; one partly paid, partially kept.
+  db.exec("insert into payment_promises (debtor_id, amount, due_date) values ('" + debtor +
+          "', 50000, current_date - 2), ('" + debtor + "', 80000, current_date - 1)");
+  auto late = db.scalar("select id from payment_promises where amount = 80000");
+  BOOST_REQUIRE_EQUAL(call("POST", base + "/payments", supervisor, "supervisor",
+                           json{{"amount", 20000}, {"promiseId", late}}.dump())
+                          .status,
+                      201);
+  list = json::parse(call("GET", base + "/promises", supervisor, "supervisor").body);
+  std::map<long, std::string> by_amount;
+  for (auto& p : list["items"])
+    by_amount[p["amount"].get<long>()] = p["status"].get<std::string>();
+  BOOST_CHECK_EQUAL(by_amount[50000], "broken");
+  BOOST_CHECK_EQUAL(by_amount[80000], "partially_kept");
+  BOOST_CHECK_EQUAL(
+      json::parse(call("GET", base + "/payments", supervisor, "supervisor").body)["total"], 3);
+  // 320,000 of 500,000 paid: not settled yet; the rest settles the account.
+  BOOST_REQUIRE_EQUAL(
+      call("POST", base + "/payments", supervisor, "supervisor", json{{"amount", 180000}}.dump())
+          .status,
+      201);
+  BOOST_CHECK_EQUAL(db.scalar("select collection_status from debtors where id = '" + debtor + "'"),
+                    "paid");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
