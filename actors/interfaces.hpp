@@ -233,6 +233,8 @@ using ws_hub_actor = caf::typed_actor<
     caf::reacts_to<ws_event>,
     // Sessions open right now.
     caf::replies_to<atom::status>::with<std::uint64_t>,
+    // An event that must reach someone: answers how many sessions it reached.
+    caf::replies_to<atom::publish, ws_event>::with<std::uint64_t>,
     // A user lost access: its sessions are closed with the reason.
     caf::reacts_to<atom::leave, std::string, std::string>,
     // The AGENTs, for setting offline an agent whose last session closed.
@@ -245,6 +247,11 @@ using ws_hub_actor = caf::typed_actor<
 using identity_actor = caf::typed_actor<
     // Rebuild now; answered once the new table is in force.
     caf::replies_to<atom::load, atom::access>::with<atom::ok>>;
+
+/// The SCHEDULER: on every tick, broken promises get their follow-up task and the task
+/// reminders now due reach their assignees (`task.reminder`). Reminders are stored, so a
+/// restart re-arms them all: the first tick after start sends what came due meanwhile.
+using scheduler_actor = caf::typed_actor<caf::reacts_to<atom::tick>>;
 
 /// Where the DISPATCHER sends its decisions (the REGISTRY, which routes them to the CHAT).
 using assignment_sink_actor = caf::typed_actor<caf::reacts_to<chat_assigned>>;

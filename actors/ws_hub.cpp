@@ -88,6 +88,19 @@ ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> 
       [self](atom::unwatch, std::uint64_t id, const chat_id& chat) {
         leave_room(self->state.chat_rooms, chat.value, id);
       },
+      [self](atom::publish, const ws_event& ev) -> std::uint64_t {
+        auto& st = self->state;
+        auto frame = std::make_shared<const std::string>(R"({"event":")" + ev.name +
+                                                         R"(","data":)" + ev.data + "}");
+        std::uint64_t reached = 0;
+        auto [first, last] = st.agent_rooms.equal_range(ev.agent_id);
+        for (auto r = first; r != last; ++r)
+          if (auto it = st.sessions.find(r->second); it != st.sessions.end()) {
+            it->second.sink->push(frame);
+            ++reached;
+          }
+        return reached;
+      },
       [self](const ws_event& ev) {
         auto& st = self->state;
         // One serialisation for every session that gets it.

@@ -48,6 +48,8 @@ struct config {
   int login_ip_max_failures = 20;
   int login_window_s = 900;
   std::string cors_origins; // comma-separated
+  int task_reminder_lead_minutes = 10;
+  int scheduler_tick_s = 15;
 
   std::string log_level = "info";
 };

@@ -8,6 +8,7 @@
 #include "actors/identity.hpp"
 #include "actors/messages.hpp"
 #include "actors/number_pool.hpp"
+#include "actors/scheduler.hpp"
 #include "actors/timeouts.hpp"
 #include "actors/ws_hub.hpp"
 #include "domain/jwt.hpp"
@@ -130,6 +131,7 @@ struct actors {
   identity_worker_actor identity_worker;
   identity_actor identity;
   crm_worker_actor crm_worker;
+  scheduler_actor scheduler;
   std::shared_ptr<access_slot> access = std::make_shared<access_slot>();
   std::vector<agent_actor> agents;
   std::vector<std::pair<std::string, agent_actor>> agents_by_id;
@@ -288,6 +290,9 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg, outbound_io& io) 
                  });
   }
   a.crm_worker = sys.spawn<caf::detached>(storage::crm_worker, cfg.database_url, cfg.timezone);
+  a.scheduler = sys.spawn(scheduler, scheduler_peers{a.crm_worker, a.hub,
+                                                     std::chrono::seconds(cfg.scheduler_tick_s),
+                                                     cfg.task_reminder_lead_minutes});
   auto secrets = std::make_shared<const secret_box>(cfg.secrets_key);
   for (int i = 0; i < cfg.actor_threads; ++i)
     a.gateways.push_back(sys.spawn(
@@ -307,6 +312,7 @@ void stop_actors(const actors& a) {
   caf::anon_send_exit(a.numbers, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.identity, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.identity_worker, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(a.scheduler, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.crm_worker, caf::exit_reason::user_shutdown);
   if (a.redis)
     caf::anon_send_exit(a.redis, caf::exit_reason::user_shutdown);

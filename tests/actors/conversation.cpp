@@ -31,6 +31,7 @@ ws_hub_actor::behavior_type recording_hub(ws_hub_actor::pointer, event_log log) 
       [log](ws_event& ev) { log->push_back(std::move(ev)); },
       [](atom::status) { return std::uint64_t{0}; },
       [](atom::leave, const std::string&, const std::string&) {},
+      [](atom::publish, const ws_event&) { return std::uint64_t{0}; },
       [](agent_directory&) {},
       [](atom::tick, const std::string&) {},
   };

@@ -1,6 +1,7 @@
 // Debtors end to end: CRUD with days overdue and priority from the due date, the CSV import
 // (10,000 rows with bad ones reported), the export, and the agents' row-level view.
 #include "tests/e2e/dispatch_fixture.hpp"
+#include "tests/support/ws_client.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 
 using namespace crm::test;
 using nlohmann::json;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -18,6 +20,14 @@ struct debtors_fixture : dispatch_fixture {
     return http_request(server->port(), "POST", "/api/v1/debtors/import", csv,
                         {{"Content-Type", "text/csv"},
                          {"Authorization", "Bearer " + token(supervisor, "supervisor")}});
+  }
+
+  /// An ISO-8601 UTC time `minutes` from now.
+  static std::string in_minutes(int minutes) {
+    auto t = std::time(nullptr) + minutes * 60;
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    return buf;
   }
 
   /// YYYY-MM-DD of `days` ago (Bogota's date is at most a day off UTC's: callers allow it).
@@ -203,6 +213,62 @@ BOOST_AUTO_TEST_CASE(payments_keep_promises_and_missed_ones_show_broken) {
       201);
   BOOST_CHECK_EQUAL(db.scalar("select collection_status from debtors where id = '" + debtor + "'"),
                     "paid");
+}
+
+BOOST_AUTO_TEST_CASE(tasks_remind_their_assignee_and_broken_promises_create_follow_ups) {
+  extra_env["CRM_SCHEDULER_TICK_SECONDS"] = "1";
+  restart();
+  // A reminder for an agent who is not connected waits for the agent.
+  auto early = call("POST", "/api/v1/tasks", agent_a, "agent",
+                    json{{"title", "Llamar a la señora Urgente"}, {"dueAt", in_minutes(5)}}.dump());
+  BOOST_REQUIRE_MESSAGE(early.status == 201, early.body);
+  BOOST_CHECK_EQUAL(json::parse(early.body)["assigneeId"], agent_a);
+  std::this_thread::sleep_for(1500ms);
+  ws_client a{server->port(), token(agent_a, "agent")};
+  BOOST_REQUIRE(a.connected());
+  auto reminder = a.read_until("task.reminder", 5s);
+  BOOST_REQUIRE(reminder);
+  BOOST_CHECK(reminder->find("Llamar a la señora Urgente") != std::string::npos);
+  BOOST_CHECK(eventually("tasks where reminded_at is not null", 1));
+  BOOST_CHECK(!a.read_until("task.reminder", 2s)); // once
+  // Agents give tasks only to themselves and see only theirs.
+  BOOST_CHECK_EQUAL(
+      call("POST", "/api/v1/tasks", agent_a, "agent",
+           json{{"title", "x"}, {"dueAt", in_minutes(60)}, {"assigneeId", agent_b}}.dump())
+          .status,
+      403);
+  BOOST_CHECK_EQUAL(json::parse(call("GET", "/api/v1/tasks", agent_b, "agent").body)["total"], 0);
+  BOOST_CHECK_EQUAL(
+      json::parse(call("GET", "/api/v1/tasks", supervisor, "supervisor").body)["total"], 1);
+  BOOST_CHECK_EQUAL(call("POST", "/api/v1/tasks", agent_a, "agent",
+                         json{{"title", "x"}, {"dueAt", "mañana"}}.dump())
+                        .status,
+                    400);
+  // A broken promise: a follow-up task for the debtor's agent, reminded at once.
+  auto debtor = db.scalar("select id from debtors limit 1");
+  BOOST_REQUIRE_EQUAL(call("PATCH", "/api/v1/debtors/" + debtor, supervisor, "supervisor",
+                           json{{"assignedAgentId", agent_a}}.dump())
+                          .status,
+                      200);
+  db.exec("insert into payment_promises (debtor_id, amount, due_date) values ('" + debtor +
+          "', 70000, current_date - 1)");
+  auto follow_up = a.read_until("Promesa incumplida", 6s);
+  BOOST_REQUIRE(follow_up);
+  BOOST_CHECK(
+      eventually("tasks where source = 'broken_promise' and assignee_id = '" + agent_a + "'", 1));
+  BOOST_CHECK(eventually("payment_promises where status = 'broken'", 1));
+  // A restart loses no reminder: one that came due while down arrives after.
+  auto later =
+      json::parse(call("POST", "/api/v1/tasks", agent_a, "agent",
+                       json{{"title", "Revisar acuerdo"}, {"dueAt", in_minutes(600)}}.dump())
+                      .body)["id"]
+          .get<std::string>();
+  server.reset();
+  db.exec("update tasks set due_at = now() where id = '" + later + "'");
+  restart();
+  ws_client again{server->port(), token(agent_a, "agent")};
+  BOOST_REQUIRE(again.connected());
+  BOOST_CHECK(again.read_until("Revisar acuerdo", 6s));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

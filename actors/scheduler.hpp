@@ -1,0 +1,28 @@
+#pragma once
+
+#include "actors/interfaces.hpp"
+
+#include <chrono>
+
+namespace crm {
+
+/// What the SCHEDULER works with.
+struct scheduler_peers {
+  crm_worker_actor worker;
+  ws_hub_actor hub;
+  std::chrono::seconds tick{15};
+  int lead_minutes = 10; // reminders go this long before a task is due
+};
+
+/// State of the SCHEDULER.
+struct scheduler_state {
+  static inline const char* name = "scheduler";
+  scheduler_state() = default;
+  scheduler_peers peers;
+};
+
+/// The behaviour of the SCHEDULER; ticks from the start.
+scheduler_actor::behavior_type scheduler(scheduler_actor::stateful_pointer<scheduler_state> self,
+                                         scheduler_peers peers);
+
+} // namespace crm
