@@ -320,7 +320,8 @@ void answer_identity(const responder_ptr& out, api_reply& r) {
 /// access table, so a revoked token is refused from the very next request.
 void handle_identity(gateway_actor::stateful_pointer<gateway_state> self, api_request& req,
                      responder_ptr& out) {
-  if (req.op.rfind("debtors.", 0) == 0 || req.op.rfind("tasks.", 0) == 0) {
+  if (req.op.rfind("debtors.", 0) == 0 || req.op.rfind("tasks.", 0) == 0 ||
+      req.op.rfind("quick-replies.", 0) == 0) {
     // Imports take their time: a longer wait than a read.
     self->request(self->state.peers.crm_worker, timeouts::import, std::move(req))
         .then([out](api_reply& r) { answer_identity(out, r); },

@@ -71,7 +71,7 @@ json filters(const request_context& ctx, const responder_ptr& out,
       continue;
     std::string field{name};
     bool ok = value.size() <= 200;
-    if (field == "user" || field == "agentId")
+    if (field == "user" || field == "agentId" || field == "campaignId" || field == "debtorId")
       ok = is_uuid(value);
     else if (field == "priority")
       ok = value == "URGENTE" || value == "ALTA" || value == "MEDIA" || value == "BAJA";

@@ -215,6 +215,57 @@ BOOST_AUTO_TEST_CASE(payments_keep_promises_and_missed_ones_show_broken) {
                     "paid");
 }
 
+BOOST_AUTO_TEST_CASE(quick_replies_global_and_per_campaign_rendered_for_a_debtor) {
+  auto global = call("POST", "/api/v1/quick-replies", supervisor, "supervisor",
+                     json{{"shortcut", "/saludo"},
+                          {"title", "Saludo"},
+                          {"body", "Buen día {{clientName}}, le habla {{agentName}}. Su saldo es "
+                                   "{{debtAmount}} ({{daysOverdue}} días). {{otro}}"}}
+                         .dump());
+  BOOST_REQUIRE_MESSAGE(global.status == 201, global.body);
+  BOOST_CHECK_EQUAL(call("POST", "/api/v1/quick-replies", supervisor, "supervisor",
+                         json{{"shortcut", "/saludo"}, {"title", "Otra"}, {"body", "x"}}.dump())
+                        .status,
+                    409);
+  BOOST_CHECK_EQUAL(
+      call("POST", "/api/v1/quick-replies", supervisor, "supervisor",
+           json{{"shortcut", "saludo sin barra"}, {"title", "x"}, {"body", "x"}}.dump())
+          .status,
+      400);
+  BOOST_REQUIRE_EQUAL(call("POST", "/api/v1/quick-replies", supervisor, "supervisor",
+                           json{{"shortcut", "/saludo"},
+                                {"title", "Saludo campaña"},
+                                {"body", "Hola {{clientName}}"},
+                                {"campaignId", campaign}}
+                               .dump())
+                          .status,
+                      201); // the same shortcut in a campaign is another reply
+  BOOST_CHECK_EQUAL(call("POST", "/api/v1/quick-replies", agent_a, "agent",
+                         json{{"shortcut", "/mia"}, {"title", "x"}, {"body", "x"}}.dump())
+                        .status,
+                    403);
+  auto mine = json::parse(
+      call("GET", "/api/v1/quick-replies?campaignId=" + campaign, agent_a, "agent").body);
+  BOOST_CHECK_EQUAL(mine["total"], 2);
+  // Rendered for the agent's own debtor (the fixture's, once its chat is the agent's).
+  BOOST_REQUIRE_EQUAL(set_status(agent_a, "available").status, 200);
+  BOOST_REQUIRE_EQUAL(debtor_writes("573009990000", "wamid.QR1"), 200);
+  BOOST_REQUIRE(eventually("chats where status = 'assigned' and debtor_id is not null", 1));
+  auto debtor = db.scalar("select debtor_id from chats where status = 'assigned'");
+  auto id = json::parse(global.body)["id"].get<std::string>();
+  auto text =
+      call("GET", "/api/v1/quick-replies/" + id + "/render?debtorId=" + debtor, agent_a, "agent");
+  BOOST_REQUIRE_EQUAL(text.status, 200);
+  auto rendered = json::parse(text.body)["text"].get<std::string>();
+  BOOST_CHECK_MESSAGE(rendered.find("Buen día Urgente, le habla laura@demo.crm.") == 0, rendered);
+  BOOST_CHECK(rendered.find("(120 días)") != std::string::npos);
+  BOOST_CHECK(rendered.find("{{otro}}") != std::string::npos);
+  BOOST_CHECK_EQUAL(
+      call("GET", "/api/v1/quick-replies/" + id + "/render?debtorId=" + debtor, agent_b, "agent")
+          .status,
+      404); // not agent B's debtor
+}
+
 BOOST_AUTO_TEST_CASE(tasks_remind_their_assignee_and_broken_promises_create_follow_ups) {
   extra_env["CRM_SCHEDULER_TICK_SECONDS"] = "1";
   restart();
