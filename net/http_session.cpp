@@ -71,8 +71,25 @@ void http_session::start() {
 
 void http_session::do_read() {
   parser_.emplace();
-  parser_->body_limit(options_.body_limit);
+  parser_->body_limit(std::max<std::uint64_t>(options_.body_limit, routes_.largest_body()));
   stream_.expires_after(options_.timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&http_session::on_header, shared_from_this()));
+}
+
+void http_session::on_header(beast::error_code ec, std::size_t bytes) {
+  if (ec)
+    return on_read(ec, bytes);
+  auto target = parser_->get().target();
+  auto path = std::string_view{target.data(), target.size()};
+  path = path.substr(0, path.find('?'));
+  auto limit = options_.body_limit;
+  if (auto m = routes_.find(parser_->get().method(), path); m.found && m.found->body_limit > 0)
+    limit = m.found->body_limit;
+  // The header was read under the largest limit any route has; now the request's own.
+  if (auto length = parser_->content_length(); length && *length > limit)
+    return on_read(http::error::body_limit, bytes);
+  parser_->body_limit(limit);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&http_session::on_read, shared_from_this()));
 }

@@ -48,6 +48,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
 
  private:
   void do_read();
+  /// The header is in: a route may take a larger body than the default.
+  void on_header(beast::error_code ec, std::size_t bytes);
   void on_read(beast::error_code ec, std::size_t bytes);
   void dispatch();
   void answer_now(http::status status, std::string body);

@@ -2,6 +2,8 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
+
 namespace crm::net {
 
 namespace {
@@ -83,6 +85,7 @@ void router::add(route_table table) {
     for (auto s : split_path(r.pattern))
       segs.emplace_back(s);
     segments_.push_back(std::move(segs));
+    largest_body_ = std::max(largest_body_, r.body_limit);
     routes_.push_back(std::move(r));
   }
 }

@@ -38,6 +38,8 @@ struct route {
   std::string pattern; // "/api/v1/chats/{id}"
   std::string permission;
   handler fn;
+  /// The largest body this route takes (0: the server's http.bodyLimit), e.g. CSV imports.
+  std::size_t body_limit = 0;
 };
 
 using route_table = std::vector<route>;
@@ -54,10 +56,13 @@ class router {
   void add(route_table table);
   match find(http::verb verb, std::string_view path) const;
   const std::vector<route>& routes() const { return routes_; }
+  /// The largest route-specific body limit (0 when none has one).
+  std::size_t largest_body() const { return largest_body_; }
 
  private:
   std::vector<route> routes_;
   std::vector<std::vector<std::string>> segments_;
+  std::size_t largest_body_ = 0;
 };
 
 /// Splits "a=1&b=x%20y" into decoded pairs.

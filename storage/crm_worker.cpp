@@ -11,6 +11,7 @@
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
+#include <pqxx/stream_to>
 #include <pqxx/transaction>
 #include <spdlog/spdlog.h>
 
@@ -18,6 +19,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <tuple>
 
 namespace crm::storage {
 
@@ -327,23 +329,82 @@ api_reply import(pqxx::connection& conn, const std::string& text) {
                    {{"column", required}});
   if (rows.size() > 100001)
     return error(413, "payload_too_large", "at most 100,000 rows per import");
-  long imported = 0, updated = 0, failed = 0;
+  long valid = 0, failed = 0;
   json errors = json::array();
   pqxx::work txn{conn};
-  for (std::size_t i = 1; i < rows.size(); ++i) {
-    json fields;
-    if (auto bad = row_fields(columns, rows[i], fields)) {
-      ++failed;
-      if (errors.size() < 1000)
-        errors.push_back({{"row", rows[i].line}, {"field", bad->field}, {"message", bad->message}});
-      continue;
+  // Checked rows are streamed (COPY) into a scratch table, then written with one upsert:
+  // 100,000 rows take seconds, not a statement each.
+  txn.exec("create temp table import_rows (line int, full_name text, document_type text,"
+           " document_number text, email text, debt_amount text, currency text, due_date text,"
+           " days_overdue text, tags text, phone text) on commit drop");
+  {
+    pqxx::stream_to into{txn, "import_rows",
+                         std::vector<std::string>{"line", "full_name", "document_type",
+                                                  "document_number", "email", "debt_amount",
+                                                  "currency", "due_date", "days_overdue", "tags",
+                                                  "phone"}};
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+      json f;
+      if (auto bad = row_fields(columns, rows[i], f)) {
+        ++failed;
+        if (errors.size() < 1000)
+          errors.push_back(
+              {{"row", rows[i].line}, {"field", bad->field}, {"message", bad->message}});
+        continue;
+      }
+      ++valid;
+      auto text = [&](const char* key) {
+        return f.contains(key) ? (f[key].is_string() ? f[key].get<std::string>() : f[key].dump())
+                               : std::string{};
+      };
+      into << std::make_tuple(std::to_string(rows[i].line), text("fullName"), text("documentType"),
+                              text("documentNumber"), text("email"), text("debtAmount"),
+                              text("currency"), text("dueDate"), text("daysOverdue"),
+                              f.contains("tags") ? text_array(f["tags"]) : std::string{},
+                              f["phones"][0].get<std::string>());
     }
-    auto [id, fresh] = upsert(txn, fields);
-    fresh ? ++imported : ++updated;
+    into.complete();
   }
+  // A document number repeated in the file: its last row wins. Known debtors keep what a
+  // column left empty; new ones get the defaults.
+  auto inserted =
+      txn.exec1("with src as (select distinct on (document_number) * from import_rows"
+                "   order by document_number, line desc),"
+                " upd as (update debtors d set full_name = s.full_name,"
+                "   document_type = coalesce(nullif(s.document_type, ''), d.document_type),"
+                "   email = coalesce(nullif(s.email, ''), d.email),"
+                "   debt_amount = coalesce(nullif(s.debt_amount, '')::numeric, d.debt_amount),"
+                "   currency = coalesce(nullif(s.currency, ''), d.currency),"
+                "   due_date = coalesce(nullif(s.due_date, '')::date, d.due_date),"
+                "   days_overdue = coalesce(nullif(s.days_overdue, '')::int, d.days_overdue),"
+                "   tags = coalesce(nullif(s.tags, '')::text[], d.tags), updated_at = now()"
+                "   from src s where d.document_number = s.document_number returning "
+                "d.document_number),"
+                " ins as (insert into debtors (full_name, document_type, document_number, email,"
+                "   debt_amount, currency, due_date, days_overdue, tags)"
+                "   select full_name, coalesce(nullif(document_type, ''), 'CC'), document_number,"
+                "   nullif(email, ''), coalesce(nullif(debt_amount, '')::numeric, 0),"
+                "   coalesce(nullif(currency, ''), 'COP'), nullif(due_date, '')::date,"
+                "   coalesce(nullif(days_overdue, '')::int, 0), coalesce(nullif(tags, '')::text[], "
+                "'{}')"
+                "   from src where not exists (select 1 from upd"
+                "     where upd.document_number = src.document_number)"
+                "   on conflict (document_number) do nothing returning 1)"
+                " select count(*) from ins")[0]
+          .as<long>();
+  // The phone of each debtor's winning row; the first phone a debtor has is its primary.
+  txn.exec("insert into debtor_phones (debtor_id, phone, is_primary)"
+           " select d.id, r.phone, not exists (select 1 from debtor_phones p"
+           "   where p.debtor_id = d.id and p.is_primary)"
+           " from (select distinct on (document_number) document_number, phone"
+           "   from import_rows order by document_number, line desc) r"
+           " join debtors d on d.document_number = r.document_number"
+           " on conflict do nothing");
   txn.commit();
-  return answer(
-      200, {{"imported", imported}, {"updated", updated}, {"failed", failed}, {"errors", errors}});
+  return answer(200, {{"imported", inserted},
+                      {"updated", valid - inserted},
+                      {"failed", failed},
+                      {"errors", errors}});
 }
 
 api_reply export_csv(pqxx::transaction_base& txn, const json& f, const client_info& by) {

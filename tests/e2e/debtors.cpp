@@ -151,6 +151,28 @@ BOOST_AUTO_TEST_CASE(ten_thousand_rows_import_with_bad_rows_reported_and_export_
   BOOST_CHECK(exported.body.find("\"Deudor, 1000000\"") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(an_import_of_100000_rows_fits_one_request) {
+  std::string csv = "documentNumber,fullName,phone,debtAmount,dueDate\n";
+  csv.reserve(100000 * 60);
+  for (int i = 0; i < 100000; ++i) {
+    auto n = std::to_string(2000000 + i);
+    csv += n + ",Deudor " + n + ",310" + n + "," + std::to_string(1000 + i) + ",2026-0" +
+           std::to_string(1 + i % 9) + "-15\n";
+  }
+  BOOST_TEST_MESSAGE("CSV of " << csv.size() / (1024 * 1024.0) << " MiB");
+  auto started = std::chrono::steady_clock::now();
+  auto res = import(csv);
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  BOOST_TEST_MESSAGE("100,000-row import answered in " << took.count() << " s");
+  BOOST_REQUIRE_MESSAGE(res.status == 200, res.body.substr(0, 300));
+  auto report = json::parse(res.body);
+  BOOST_CHECK_EQUAL(report["imported"], 100000);
+  BOOST_CHECK_EQUAL(report["failed"], 0);
+  BOOST_CHECK_EQUAL(count("debtor_phones where is_primary"), 100001);
+  // Other routes keep the server's body limit.
+  BOOST_CHECK_EQUAL(call("POST", "/api/v1/debtors", supervisor, "supervisor", csv).status, 413);
+}
+
 BOOST_AUTO_TEST_CASE(payments_keep_promises_and_missed_ones_show_broken) {
   auto debtor = json::parse(call("POST", "/api/v1/debtors", supervisor, "supervisor",
                                  json{{"fullName", "Pedro Ruiz"},
