@@ -40,6 +40,12 @@ void drop(ws_hub_state& st, std::uint64_t id) {
   metrics::ws_sessions().Set(static_cast<double>(st.sessions.size()));
 }
 
+/// The frame of an event, shared by every session that gets it.
+std::shared_ptr<const std::string> frame_of(const ws_event& ev) {
+  return std::make_shared<const std::string>(R"({"event":")" + ev.name + R"(","data":)" + ev.data +
+                                             "}");
+}
+
 } // namespace
 
 ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> self,
@@ -90,8 +96,7 @@ ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> 
       },
       [self](atom::publish, const ws_event& ev) -> std::uint64_t {
         auto& st = self->state;
-        auto frame = std::make_shared<const std::string>(R"({"event":")" + ev.name +
-                                                         R"(","data":)" + ev.data + "}");
+        auto frame = frame_of(ev);
         std::uint64_t reached = 0;
         auto [first, last] = st.agent_rooms.equal_range(ev.agent_id);
         for (auto r = first; r != last; ++r)
@@ -103,9 +108,7 @@ ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> 
       },
       [self](const ws_event& ev) {
         auto& st = self->state;
-        // One serialisation for every session that gets it.
-        auto frame = std::make_shared<const std::string>(R"({"event":")" + ev.name +
-                                                         R"(","data":)" + ev.data + "}");
+        auto frame = frame_of(ev); // one serialisation for every session that gets it
         std::vector<std::uint64_t> targets;
         if (!ev.agent_id.empty()) {
           auto [first, last] = st.agent_rooms.equal_range(ev.agent_id);

@@ -1,5 +1,7 @@
 #include "storage/audit_repository.hpp"
 
+#include "storage/records.hpp"
+
 #include <pqxx/result>
 
 namespace crm::storage {
@@ -42,11 +44,6 @@ select count(*), min(id) filter (where not ok)
           from audit_log) s
 )sql";
 
-std::string text(const json& filters, const char* key) {
-  auto it = filters.find(key);
-  return it != filters.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
 } // namespace
 
 void audit_repository::append(pqxx::transaction_base& txn, const audit_entry& e) {
@@ -57,9 +54,10 @@ void audit_repository::append(pqxx::transaction_base& txn, const audit_entry& e)
 json audit_repository::list(pqxx::transaction_base& txn, const json& filters) {
   auto page = filters.value("page", std::int64_t{1});
   auto limit = filters.value("limit", std::int64_t{50});
-  auto row = txn.exec_params1(list_rows, text(filters, "user"), text(filters, "action"),
-                              text(filters, "entity"), text(filters, "from"), text(filters, "to"),
-                              limit, (page - 1) * limit);
+  auto row =
+      txn.exec_params1(list_rows, records::str(filters, "user"), records::str(filters, "action"),
+                       records::str(filters, "entity"), records::str(filters, "from"),
+                       records::str(filters, "to"), limit, (page - 1) * limit);
   return {{"items", json::parse(row[0].as<std::string>())},
           {"total", row[1].as<std::int64_t>()},
           {"page", page},

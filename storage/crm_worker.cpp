@@ -5,6 +5,7 @@
 #include "domain/csv.hpp"
 #include "domain/phone.hpp"
 #include "storage/pg.hpp"
+#include "storage/records.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
 #include <nlohmann/json.hpp>
@@ -26,21 +27,10 @@ namespace crm::storage {
 namespace {
 
 using json = nlohmann::json;
+using namespace records;
 
 /// The country of national numbers (the team works in Colombia).
 constexpr auto country_code = "57";
-
-api_reply answer(int status, const json& body) {
-  return api_reply{status, body.dump(), "", 0, false};
-}
-
-api_reply error(int status, const std::string& code, const std::string& message,
-                json details = nullptr) {
-  json e = {{"code", code}, {"message", message}};
-  if (!details.is_null())
-    e["details"] = std::move(details);
-  return answer(status, {{"error", std::move(e)}});
-}
 
 struct field_error {
   std::string field, message;
@@ -56,17 +46,6 @@ std::optional<std::string> national_phone(const std::string& raw) {
   if (raw.find('+') == std::string::npos && digits.size() == 10)
     return normalize_phone(country_code + digits);
   return normalize_phone(raw);
-}
-
-bool is_uuid(const std::string& s) {
-  static const std::regex shape{"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                                "[0-9a-fA-F]{12}$"};
-  return std::regex_match(s, shape);
-}
-
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
 /// Checks (and normalises: phones to E.164, currency upper case) a debtor's fields.
@@ -153,22 +132,6 @@ std::optional<std::string> opt_text(const json& b, const char* key) {
   if (!b.contains(key) || b[key].is_null())
     return std::nullopt;
   return b[key].is_string() ? b[key].get<std::string>() : b[key].dump();
-}
-
-std::string text_array(const json& items) {
-  std::string out = "{";
-  for (auto& i : items) {
-    if (out.size() > 1)
-      out += ',';
-    out += '"';
-    for (char c : i.get<std::string>()) {
-      if (c == '"' || c == '\\')
-        out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
 }
 
 /// Writes a debtor's fields: insert or, on the same document number, update. Answers the id

@@ -1,6 +1,7 @@
 #include "storage/identity_repository.hpp"
 
 #include "domain/permissions.hpp"
+#include "storage/records.hpp"
 
 #include <pqxx/result>
 
@@ -44,11 +45,6 @@ std::optional<user_credentials> credentials(const pqxx::result& rows) {
   u.active = r[7].as<bool>();
   u.totp_enabled = r[8].as<bool>();
   return u;
-}
-
-std::string text(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
 } // namespace
@@ -108,8 +104,8 @@ json identity_repository::users(pqxx::transaction_base& txn, const json& filters
                                   " where ($1 = '' or xr.name = $1) and ($2 = '' or x.status = $2)"
                                   " and ($3 = '' or x.is_active = ($3 = 'true'))"
                                   " order by lower(x.email) limit $4 offset $5) s",
-                              text(filters, "role"), text(filters, "status"),
-                              text(filters, "active"), limit, (page - 1) * limit);
+                              records::str(filters, "role"), records::str(filters, "status"),
+                              records::str(filters, "active"), limit, (page - 1) * limit);
   return {{"items", json::parse(row[0].as<std::string>())},
           {"total", row[1].as<std::int64_t>()},
           {"page", page},

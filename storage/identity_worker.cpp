@@ -10,6 +10,7 @@
 #include "storage/audit_repository.hpp"
 #include "storage/identity_repository.hpp"
 #include "storage/pg.hpp"
+#include "storage/records.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
 #include <nlohmann/json.hpp>
@@ -24,33 +25,13 @@ namespace crm::storage {
 namespace {
 
 using json = nlohmann::json;
+using namespace records;
 using self_ptr = identity_worker_actor::stateful_pointer<identity_worker_state>;
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-api_reply answer(int status, json body, bool access_changed = false) {
-  return api_reply{status, body.dump(), "", 0, access_changed};
-}
-
-api_reply error(int status, const std::string& code, const std::string& message,
-                json details = nullptr) {
-  json e = {{"code", code}, {"message", message}};
-  if (!details.is_null())
-    e["details"] = std::move(details);
-  return answer(status, {{"error", std::move(e)}});
-}
-
-api_reply invalid(const std::string& field, const std::string& message) {
-  return error(400, "invalid_input", message, {{"field", field}});
-}
-
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
 /// 32 random bytes, base64url: what a client holds. Only its SHA-256 is stored.
@@ -84,12 +65,6 @@ audit_entry audit_of(const client_info& by, std::string action, std::string enti
   e.ip = by.ip;
   e.user_agent = by.user_agent;
   return e;
-}
-
-bool is_uuid(const std::string& s) {
-  static const std::regex shape{"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                                "[0-9a-fA-F]{12}$"};
-  return std::regex_match(s, shape);
 }
 
 // -- sessions ----------------------------------------------------------------------
@@ -374,22 +349,6 @@ std::optional<api_reply> check_user(const json& b, bool creating) {
   return std::nullopt;
 }
 
-std::string pg_text_array(const json& items) {
-  std::string out = "{";
-  for (auto& i : items) {
-    if (out.size() > 1)
-      out += ',';
-    out += '"';
-    for (char c : i.get<std::string>()) {
-      if (c == '"' || c == '\\')
-        out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 api_reply write_user(identity_worker_state& st, const std::string& id_in, const json& b,
                      const client_info& by) {
   bool creating = id_in.empty();
@@ -422,16 +381,16 @@ api_reply write_user(identity_worker_state& st, const std::string& id_in, const 
   bool revoke = false;
   auto before = creating ? json{} : identity_repository::user_json(txn, id);
   if (creating) {
-    id = txn.exec_params1(
-                "insert into users (email, password_hash, full_name, role_id,"
-                " max_concurrent_chats, skills) values ($1, $2, $3, $4::uuid,"
-                " coalesce($5, 5), coalesce($6::text[], '{}')) returning id::text",
-                b["email"].get<std::string>(), hash, b["fullName"].get<std::string>(), role_id,
-                b.contains("maxConcurrentChats")
-                    ? std::optional<int>{b["maxConcurrentChats"].get<int>()}
-                    : std::nullopt,
-                b.contains("skills") ? std::optional<std::string>{pg_text_array(b["skills"])}
-                                     : std::nullopt)[0]
+    id = txn.exec_params1("insert into users (email, password_hash, full_name, role_id,"
+                          " max_concurrent_chats, skills) values ($1, $2, $3, $4::uuid,"
+                          " coalesce($5, 5), coalesce($6::text[], '{}')) returning id::text",
+                          b["email"].get<std::string>(), hash, b["fullName"].get<std::string>(),
+                          role_id,
+                          b.contains("maxConcurrentChats")
+                              ? std::optional<int>{b["maxConcurrentChats"].get<int>()}
+                              : std::nullopt,
+                          b.contains("skills") ? std::optional<std::string>{text_array(b["skills"])}
+                                               : std::nullopt)[0]
              .as<std::string>();
   } else {
     auto before = identity_repository::by_id(txn, id);
@@ -455,8 +414,7 @@ api_reply write_user(identity_worker_state& st, const std::string& id_in, const 
         hash, role_id,
         b.contains("maxConcurrentChats") ? std::optional<int>{b["maxConcurrentChats"].get<int>()}
                                          : std::nullopt,
-        b.contains("skills") ? std::optional<std::string>{pg_text_array(b["skills"])}
-                             : std::nullopt,
+        b.contains("skills") ? std::optional<std::string>{text_array(b["skills"])} : std::nullopt,
         b.contains("isActive") ? std::optional<bool>{b["isActive"].get<bool>()} : std::nullopt);
   }
   if (b.contains("campaignIds")) {

@@ -1,0 +1,51 @@
+#include "storage/records.hpp"
+
+#include <regex>
+
+namespace crm::storage::records {
+
+using json = nlohmann::json;
+
+api_reply answer(int status, const json& body, bool access_changed) {
+  return api_reply{status, body.dump(), "", 0, access_changed};
+}
+
+api_reply error(int status, const std::string& code, const std::string& message, json details) {
+  json e = {{"code", code}, {"message", message}};
+  if (!details.is_null())
+    e["details"] = std::move(details);
+  return answer(status, {{"error", std::move(e)}});
+}
+
+api_reply invalid(const std::string& field, const std::string& message) {
+  return error(400, "invalid_input", message, {{"field", field}});
+}
+
+std::string str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+bool is_uuid(const std::string& s) {
+  static const std::regex shape{"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                                "[0-9a-fA-F]{12}$"};
+  return std::regex_match(s, shape);
+}
+
+std::string text_array(const json& items) {
+  std::string out = "{";
+  for (auto& i : items) {
+    if (out.size() > 1)
+      out += ',';
+    out += '"';
+    for (char c : i.get<std::string>()) {
+      if (c == '"' || c == '\\')
+        out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+} // namespace crm::storage::records
