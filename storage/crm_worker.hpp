@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
+#include "domain/contact_rules.hpp"
 
 #include <pqxx/connection>
 
@@ -18,13 +19,14 @@ struct crm_worker_state {
   pqxx::connection& connection();
 
   std::string url;
-  std::string timezone; // days overdue count in the business time zone
+  std::string timezone;      // days overdue count in the business time zone
+  contact::settings contact; // the contact rules proactive contacts are checked against
   std::unique_ptr<pqxx::connection> conn;
 };
 
-/// Spawn with `sys.spawn<caf::detached>(crm_worker, url, timezone)`.
+/// Spawn with `sys.spawn<caf::detached>(crm_worker, url, timezone, contact_settings)`.
 crm_worker_actor::behavior_type
 crm_worker(crm_worker_actor::stateful_pointer<crm_worker_state> self, std::string url,
-           std::string timezone);
+           std::string timezone, contact::settings contact);
 
 } // namespace crm::storage

@@ -48,4 +48,17 @@ std::string text_array(const json& items) {
   return out + "}";
 }
 
+std::optional<std::string> opt_text(const nlohmann::json& b, const char* key) {
+  if (!b.contains(key) || b[key].is_null())
+    return std::nullopt;
+  return b[key].is_string() ? b[key].get<std::string>() : b[key].dump();
+}
+
+api_reply whole_list(const std::string& json_array) {
+  auto items = json::parse(json_array);
+  auto total = items.size();
+  return answer(200,
+                {{"items", std::move(items)}, {"total", total}, {"page", 1}, {"limit", total}});
+}
+
 } // namespace crm::storage::records
