@@ -39,6 +39,20 @@ route_table debtor_routes(const services& s) {
        with_body(s, "debtors.payments.list", true)},
       {http::verb::post, "/api/v1/debtors/{id}/payments", "debtors:update",
        with_body(s, "debtors.payments.create", true)},
+      {http::verb::get, "/api/v1/debtors/{id}/notes", "debtors:read",
+       [&s](request_context& ctx, responder_ptr out) {
+         auto f = filters(ctx, out, {});
+         if (!f.is_null())
+           send(s, ctx, std::move(out), "debtors.notes.list", ctx.params.at("id"), f.dump());
+       }},
+      {http::verb::post, "/api/v1/debtors/{id}/notes", "debtors:update",
+       with_body(s, "debtors.notes.create", true)},
+      // Habeas data (Ley 1581 de 2012), both audited by the CRM WORKER. Agents do not export
+      // (answered there: 403 on their own debtors, 404 on others).
+      {http::verb::get, "/api/v1/debtors/{id}/export", "debtors:read",
+       with_body(s, "debtors.privacy.export", true)},
+      {http::verb::post, "/api/v1/debtors/{id}/erase", "debtors:delete",
+       with_body(s, "debtors.privacy.erase", true)},
   };
 }
 
