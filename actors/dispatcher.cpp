@@ -55,8 +55,10 @@ agent_candidate to_candidate(const agent_load& load) {
 routing_policy dispatcher_state::policy_of(const std::string& campaign_id) const {
   routing_policy policy;
   policy.skills_fallback_after = options.skills_fallback_after;
-  if (auto it = campaigns.find(campaign_id); it != campaigns.end())
+  if (auto it = campaigns.find(campaign_id); it != campaigns.end()) {
     policy.kind = parse_strategy(it->second.strategy).value_or(strategy::least_busy);
+    policy.max_chats_per_agent = it->second.max_chats_per_agent;
+  }
   return policy;
 }
 

@@ -91,6 +91,15 @@ std::optional<std::string> select_agent(const routing_policy& policy,
                                         const std::vector<agent_candidate>& agents,
                                         const waiting_chat& chat, routing_cursor& cursor,
                                         clock_time now) {
+  if (policy.max_chats_per_agent > 0) {
+    std::vector<agent_candidate> below;
+    for (auto& a : agents)
+      if (a.open_chats < policy.max_chats_per_agent)
+        below.push_back(a);
+    auto uncapped = policy;
+    uncapped.max_chats_per_agent = 0;
+    return select_agent(uncapped, below, chat, cursor, now);
+  }
   auto any = [](const agent_candidate&) {
     return true;
   };

@@ -47,6 +47,9 @@ struct waiting_chat {
 struct routing_policy {
   strategy kind = strategy::least_busy;
   std::chrono::seconds skills_fallback_after{120};
+  /// The campaign's cap on an agent's open chats for automatic assignment (0: the agent's
+  /// own capacity only); people assigning by hand are not held to it.
+  int max_chats_per_agent = 0;
 };
 
 /// Where round robin stopped, per campaign (the last agent id picked).

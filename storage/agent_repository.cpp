@@ -20,7 +20,8 @@ select u.id, u.status, u.max_concurrent_chats, to_json(u.skills)::text,
 )sql";
 
 constexpr auto load_campaigns_sql = R"sql(
-select id, strategy, to_json(required_skills)::text from campaigns where is_active order by id
+select id, strategy, to_json(required_skills)::text, max_chats_per_agent from campaigns
+ where is_active order by id
 )sql";
 
 // Three statements, not one: in a single statement the new open row would meet the old
@@ -71,7 +72,8 @@ bool agent_repository::record_status(pqxx::transaction_base& txn, const agent_st
 std::vector<campaign_routing> agent_repository::load_campaigns(pqxx::transaction_base& txn) {
   std::vector<campaign_routing> result;
   for (auto row : txn.exec_prepared("campaign.load_routing"))
-    result.push_back({row[0].as<std::string>(), row[1].as<std::string>(), strings(row[2])});
+    result.push_back(
+        {row[0].as<std::string>(), row[1].as<std::string>(), strings(row[2]), row[3].as<int>()});
   return result;
 }
 

@@ -198,6 +198,7 @@ BOOST_AUTO_TEST_CASE(closing_with_a_promise_records_it_and_frees_the_slot) {
 BOOST_AUTO_TEST_CASE(three_agents_and_thirty_debtors_each_chat_assigned_once) {
   auto agent_c = add_user("camila@demo.crm", "agent");
   db.exec("update users set max_concurrent_chats = 10 where email like '%demo.crm'");
+  db.exec("update campaigns set max_chats_per_agent = 10"); // the campaign's cap holds too
   restart();
   std::map<std::string, std::unique_ptr<ws_client>> clients;
   for (auto& id : {agent_a, agent_b, agent_c}) {

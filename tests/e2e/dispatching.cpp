@@ -86,6 +86,24 @@ BOOST_AUTO_TEST_CASE(assignments_survive_a_restart_and_capacity_is_remembered) {
   BOOST_CHECK_EQUAL(count("chats where status = 'queued'"), 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_campaign_cap_changed_through_the_api_holds_from_the_next_chat) {
+  // Laura's capacity is 2; the campaign now allows 1 chat per agent.
+  auto res = call("PATCH", "/api/v1/campaigns/" + campaign, supervisor, "supervisor",
+                  R"({"maxChatsPerAgent": 1, "strategy": "round_robin"})");
+  BOOST_REQUIRE_MESSAGE(res.status == 200, res.body);
+  BOOST_REQUIRE_EQUAL(set_status(agent_a, "available").status, 200);
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001233001", "wamid.C1"), 200);
+  BOOST_REQUIRE_EQUAL(debtor_writes("573001233002", "wamid.C2"), 200);
+  BOOST_REQUIRE(eventually("chats where agent_id = '" + agent_a + "'", 1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  BOOST_CHECK_EQUAL(count("chats where status = 'queued'"), 1);
+  // Lifting the cap lets the waiting chat through at once.
+  res = call("PATCH", "/api/v1/campaigns/" + campaign, supervisor, "supervisor",
+             R"({"maxChatsPerAgent": 5})");
+  BOOST_REQUIRE_MESSAGE(res.status == 200, res.body);
+  BOOST_CHECK(eventually("chats where agent_id = '" + agent_a + "'", 2));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_FIXTURE_TEST_SUITE(websocket, dispatch_fixture)

@@ -133,6 +133,22 @@ BOOST_AUTO_TEST_CASE(a_chat_without_campaign_still_needs_an_available_agent_belo
   BOOST_CHECK(!crm::eligible(agent("b", 3, 3, {}, {}), chat("")));
 }
 
+BOOST_DATA_TEST_CASE(a_campaign_cap_holds_agents_below_it_whatever_their_capacity,
+                     bdata::make({"round_robin", "least_busy", "skills_based"}), name) {
+  auto kind = crm::parse_strategy(name);
+  BOOST_REQUIRE(kind);
+  auto capped = policy(*kind);
+  capped.max_chats_per_agent = 2;
+  // "a" has room by its own capacity (5) but not by the campaign's cap (2).
+  std::vector<crm::agent_candidate> agents{agent("a", 2, 5), agent("b", 1, 5)};
+  crm::routing_cursor cursor;
+  BOOST_CHECK_EQUAL(shown(crm::select_agent(capped, agents, chat(), cursor, t0 + 1h)), "b");
+  agents[1].open_chats = 2;
+  BOOST_CHECK_EQUAL(shown(crm::select_agent(capped, agents, chat(), cursor, t0 + 1h)), "-");
+  capped.max_chats_per_agent = 0; // no cap: the agents' own capacity
+  BOOST_CHECK_NE(shown(crm::select_agent(capped, agents, chat(), cursor, t0 + 1h)), "-");
+}
+
 BOOST_DATA_TEST_CASE(nobody_eligible_means_nobody_is_picked,
                      bdata::make({"round_robin", "least_busy", "skills_based"}), name) {
   auto kind = crm::parse_strategy(name);
