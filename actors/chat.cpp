@@ -1,5 +1,6 @@
 #include "actors/chat.hpp"
 
+#include "actors/chat_bot.hpp"
 #include "actors/chat_commands.hpp"
 #include "actors/timeouts.hpp"
 
@@ -60,17 +61,15 @@ void chat_state::supersede_unsaved(chat_actor::pointer self) {
   unsaved_assignment.reset();
 }
 
-void chat_state::back_to_queue(chat_actor::pointer self) {
+void chat_state::back_to_queue(chat_actor::pointer self, std::vector<std::string> skills) {
   conversation.status = "queued";
   conversation.agent_id.clear();
   conversation.assigned_at_ms = 0;
   conversation.queued_at_ms = peers.now_ms();
   if (peers.dispatcher)
-    self->send(peers.dispatcher, chat_waiting{conversation.id,
-                                              conversation.campaign_id,
-                                              conversation.priority,
-                                              conversation.queued_at_ms,
-                                              {}});
+    self->send(peers.dispatcher,
+               chat_waiting{conversation.id, conversation.campaign_id, conversation.priority,
+                            conversation.queued_at_ms, std::move(skills)});
 }
 
 void chat_state::publish_status(const message_status_changed& c) const {
@@ -131,6 +130,7 @@ chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
                                chat_snapshot snapshot, chat_peers peers) {
   self->state.conversation = std::move(snapshot);
   self->state.peers = std::move(peers);
+  bot_start(self);
   return {
       [self](inbound_envelope& env) -> caf::result<inbound_ack> {
         auto& st = self->state;
@@ -149,15 +149,21 @@ chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
         if (!first)
           return rp;
         auto event = message_event(st.conversation, env.message);
+        auto received = env.message;
         append_message write{st.conversation.id, std::move(env.number), std::move(env.message)};
         self->request(st.peers.storage, timeouts::commit, std::move(write))
             .then(
-                [self, pid, event = std::move(event)](inbound_ack& ack) mutable {
+                [self, pid, event = std::move(event), received](inbound_ack& ack) mutable {
                   auto& st = self->state;
                   st.apply(pid, ack);
                   if (!ack.duplicate) {
                     event["id"] = ack.id.value;
                     st.publish("message.new", event);
+                    if (st.peers.contact &&
+                        contact::is_opt_out(received.text, st.peers.contact->opt_out_phrases))
+                      handle_opt_out(self);
+                    else if (st.conversation.status == "bot")
+                      bot_message(self, received);
                   }
                   auto waiting = std::move(st.in_flight[pid]);
                   st.in_flight.erase(pid);
@@ -191,6 +197,7 @@ chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
       [self](const requeue_check& check) { return handle_requeue_check(self, check); },
       [self](const message_status_changed& c) { self->state.publish_status(c); },
       [self](atom::tick) { self->state.persist_assignment(self); },
+      [self](atom::bot, std::int64_t deadline_ms) { bot_timer(self, deadline_ms); },
   };
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
+#include "bot_flows/engine.hpp"
+#include "domain/contact_rules.hpp"
 
 #include <caf/actor_addr.hpp>
 #include <caf/typed_response_promise.hpp>
@@ -9,6 +11,7 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -26,6 +29,10 @@ struct chat_peers {
   caf::actor_addr registry;
   agent_directory agents;
   number_pool_actor numbers;
+  /// The CRM WORKER: the bot's flow, variables, session and actions; opt-outs.
+  crm_worker_actor crm;
+  /// The contact rules' phrases (opt-out); null: none recognised.
+  std::shared_ptr<const contact::settings> contact;
   /// The wall clock (reply and assignment times are wall-clock times); tests inject theirs.
   std::function<std::chrono::system_clock::time_point()> now = [] {
     return std::chrono::system_clock::now();
@@ -35,6 +42,18 @@ struct chat_peers {
   std::int64_t now_ms() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(now().time_since_epoch()).count();
   }
+};
+
+/// Where the chat's bot stands: the flow and variables (loaded on first need), the session,
+/// and the events waiting while effects are carried out.
+struct bot_runtime {
+  bool loaded = false;
+  bool loading = false;
+  bool busy = false;
+  nlohmann::json flow;
+  nlohmann::json context;
+  bot::session session;
+  std::deque<bot::event> pending;
 };
 
 /// State of one CHAT actor: everything that happens to one conversation passes its mailbox.
@@ -72,7 +91,7 @@ struct chat_state {
   void supersede_unsaved(chat_actor::pointer self);
 
   /// Puts the chat back in the DISPATCHER's queue (after the write said so).
-  void back_to_queue(chat_actor::pointer self);
+  void back_to_queue(chat_actor::pointer self, std::vector<std::string> skills = {});
 
   /// Pushes a message's new status to the chat's agent and supervisors.
   void publish_status(const message_status_changed& c) const;
@@ -87,6 +106,7 @@ struct chat_state {
   std::deque<std::string> recent_order;
   /// Re-deliveries that arrive while the first copy is being committed wait here.
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<inbound_ack>>> in_flight;
+  bot_runtime bot;
   bool closed = false;
 };
 

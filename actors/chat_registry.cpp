@@ -65,7 +65,11 @@ void load_open_chats(chat_registry_actor::stateful_pointer<chat_registry_state> 
               if (st.chats.count(key))
                 continue;
               st.remember(key, snap);
-              st.dormant.emplace(std::move(key), std::move(snap));
+              // A chat with the bot may have a timer running: it lives from the start.
+              if (snap.status == "bot")
+                st.spawn_chat(key, std::move(snap));
+              else
+                st.dormant.emplace(std::move(key), std::move(snap));
             }
             spdlog::info("registry: {} open chats loaded", st.dormant.size());
             st.update_gauges();
@@ -138,6 +142,44 @@ chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self, c
                   for (auto& w : queued)
                     w.promise.deliver(err);
                 });
+        return rp;
+      },
+      [self](outreach_request& req) -> caf::result<json_page> {
+        auto& st = self->state;
+        chat_command send;
+        send.kind = "send";
+        send.by_user = req.by_user;
+        send.by_role = "system"; // reserved under the contact rules already
+        send.type = "template";
+        send.details = req.template_json;
+        auto key = chat_registry_state::key_of(req.number, req.phone);
+        chat_actor chat;
+        if (auto it = st.chats.find(key); it != st.chats.end())
+          chat = it->second;
+        else if (auto it = st.dormant.find(key); it != st.dormant.end()) {
+          auto snap = std::move(it->second);
+          st.dormant.erase(it);
+          chat = st.spawn_chat(key, std::move(snap));
+        }
+        if (chat)
+          return self->delegate(chat, std::move(send));
+        auto rp = self->make_response_promise<json_page>();
+        open_chat_request open{req.number, req.phone, "", "bot"};
+        self->request(st.peers.storage, timeouts::read, std::move(open))
+            .then(
+                [self, key, rp, send](chat_snapshot& snap) mutable {
+                  auto& st = self->state;
+                  chat_actor handle;
+                  if (auto it = st.chats.find(key); it != st.chats.end()) {
+                    handle = it->second; // opened meanwhile by the debtor's own message
+                  } else {
+                    st.remember(key, snap);
+                    handle = st.spawn_chat(key, snap);
+                  }
+                  send.chat = snap.id;
+                  rp.delegate(handle, std::move(send));
+                },
+                [rp](caf::error& err) mutable { rp.deliver(err); });
         return rp;
       },
       [self](number_lookup& req) -> caf::result<number_info> {

@@ -11,6 +11,7 @@
 
 #include <ctime>
 #include <memory>
+#include <string_view>
 
 namespace crm {
 
@@ -316,28 +317,97 @@ void answer_identity(const responder_ptr& out, api_reply& r) {
   out->reply(static_cast<unsigned>(r.status), std::move(type), std::move(r.body));
 }
 
-/// An identity operation: after a change to users or roles, the answer waits for the new
-/// access table, so a revoked token is refused from the very next request.
+/// Operations of the CRM WORKER (the collections records); the rest are the IDENTITY
+/// WORKER's.
+bool crm_operation(const std::string& op) {
+  static constexpr std::string_view prefixes[] = {"debtors.",   "tasks.",      "quick-replies.",
+                                                  "campaigns.", "bot-flows.",  "contacts.",
+                                                  "outbound.",  "compliance.", "bot."};
+  for (auto p : prefixes)
+    if (op.rfind(p, 0) == 0)
+      return true;
+  return false;
+}
+
+/// An agent's proactive contact: reserved under the contact rules (422 with the next allowed
+/// time when refused), then the template sent in the debtor's chat, which the agent holds.
+void start_contact(gateway_actor::stateful_pointer<gateway_state> self, api_request& req,
+                   responder_ptr& out) {
+  auto by = req.by;
+  req.op = "contacts.reserve";
+  auto body = json::parse(req.body, nullptr, false);
+  self->request(self->state.peers.crm_worker, timeouts::route, std::move(req))
+      .then(
+          [self, out, by, body](api_reply& r) {
+            if (r.status != 201)
+              return answer_identity(out, r);
+            auto reserved = json::parse(r.body);
+            outreach_request send{number_id{reserved["numberId"].get<std::string>()},
+                                  reserved["phone"].get<std::string>(), body["template"].dump(),
+                                  by.user_id};
+            auto link = [self, attempt = reserved["attemptId"]](json result) {
+              result["attemptId"] = attempt;
+              self->request(self->state.peers.crm_worker, timeouts::route,
+                            api_request{"contacts.link", "", result.dump(), {}})
+                  .then([](api_reply&) {}, [](caf::error&) {});
+            };
+            self->request(self->state.peers.registry, timeouts::route, std::move(send))
+                .then(
+                    [self, out, by, reserved, link](json_page& page) mutable {
+                      auto message = json::parse(page.items);
+                      link({{"status", "sent"},
+                            {"chatId", message.value("chatId", std::string{})},
+                            {"messageId", message.value("id", std::string{})}});
+                      if (by.role == "agent") {
+                        // The agent who reached out answers what comes back.
+                        chat_command take;
+                        take.chat = chat_id{message.value("chatId", std::string{})};
+                        take.kind = "assign";
+                        take.by_user = by.user_id;
+                        take.by_role = "system";
+                        take.agent = by.user_id;
+                        take.reason = "outreach";
+                        self->request(self->state.peers.registry, timeouts::route, take)
+                            .then([](json_page&) {}, [](caf::error&) {});
+                      }
+                      json answer = {{"attemptId", reserved["attemptId"]},
+                                     {"numberId", reserved["numberId"]},
+                                     {"chatId", message.value("chatId", std::string{})},
+                                     {"message", message}};
+                      out->reply(201, "application/json", answer.dump());
+                    },
+                    [out, link](caf::error& err) mutable {
+                      link({{"status", "failed"}, {"error", {{"message", caf::to_string(err)}}}});
+                      out->fail(err);
+                    });
+          },
+          [out](caf::error& err) { out->fail(err); });
+}
+
+/// A records operation: after a change to users, roles or campaigns, the answer waits for the
+/// new access table, so a revoked token is refused from the very next request.
 void handle_identity(gateway_actor::stateful_pointer<gateway_state> self, api_request& req,
                      responder_ptr& out) {
-  if (req.op.rfind("debtors.", 0) == 0 || req.op.rfind("tasks.", 0) == 0 ||
-      req.op.rfind("quick-replies.", 0) == 0) {
+  auto answer = [self, out](api_reply& r) {
+    if (!r.access_changed)
+      return answer_identity(out, r);
+    self->request(self->state.peers.identity, timeouts::route, atom::load_v, atom::access_v)
+        .then([out, r](atom::ok) mutable { answer_identity(out, r); },
+              [out](caf::error& err) { out->fail(err); });
+  };
+  auto fail = [out](caf::error& err) {
+    out->fail(err);
+  };
+  if (req.op == "contacts.start")
+    return start_contact(self, req, out);
+  if (crm_operation(req.op)) {
     // Imports take their time: a longer wait than a read.
     self->request(self->state.peers.crm_worker, timeouts::import, std::move(req))
-        .then([out](api_reply& r) { answer_identity(out, r); },
-              [out](caf::error& err) { out->fail(err); });
+        .then(answer, fail);
     return;
   }
   self->request(self->state.peers.identity_worker, timeouts::route, std::move(req))
-      .then(
-          [self, out](api_reply& r) {
-            if (!r.access_changed)
-              return answer_identity(out, r);
-            self->request(self->state.peers.identity, timeouts::route, atom::load_v, atom::access_v)
-                .then([out, r](atom::ok) mutable { answer_identity(out, r); },
-                      [out](caf::error& err) { out->fail(err); });
-          },
-          [out](caf::error& err) { out->fail(err); });
+      .then(answer, fail);
 }
 
 } // namespace

@@ -37,6 +37,22 @@ void sync_agents(self_ptr self, std::vector<agent_profile>& profiles) {
   st.active_agents = std::move(active);
 }
 
+/// Gives the DISPATCHER every active campaign's routing as it now stands.
+void sync_campaigns(self_ptr self) {
+  auto& st = self->state;
+  if (!st.peers.dispatcher)
+    return;
+  self->request(st.peers.storage, timeouts::read, atom::load_v, atom::campaigns_v)
+      .then(
+          [self](std::vector<campaign_routing>& campaigns) {
+            for (auto& c : campaigns)
+              self->send(self->state.peers.dispatcher, std::move(c));
+          },
+          [](caf::error& err) {
+            spdlog::warn("identity: campaigns not synced: {}", caf::to_string(err));
+          });
+}
+
 } // namespace
 
 access_table access_table_of(const access_rows& rows) {
@@ -81,6 +97,7 @@ identity_actor::behavior_type identity(identity_actor::stateful_pointer<identity
                       .await(
                           [self, rp](std::vector<agent_profile>& profiles) mutable {
                             sync_agents(self, profiles);
+                            sync_campaigns(self);
                             rp.deliver(atom::ok_v);
                           },
                           [rp](caf::error& err) mutable {

@@ -19,6 +19,8 @@ struct identity_peers {
   storage_actor storage;
   std::shared_ptr<agent_book> agents;
   std::function<agent_actor(agent_profile)> spawn_agent; // empty: agents fixed
+  /// Campaigns' routing (strategy, skills) follows campaign management.
+  dispatcher_actor dispatcher;
 };
 
 /// State of the IDENTITY: where the access table is published and which agents are active.

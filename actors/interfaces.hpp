@@ -118,7 +118,9 @@ using chat_actor = caf::typed_actor<
     // A message's status moved (send outcome, provider status): pushed as message.status.
     caf::reacts_to<message_status_changed>,
     // Timer: retry making the assignment durable.
-    caf::reacts_to<atom::tick>>;
+    caf::reacts_to<atom::tick>,
+    // Timer: the bot's wait with this deadline (unix ms) may have run out.
+    caf::reacts_to<atom::bot, std::int64_t>>;
 
 /// The REGISTRY: number keys -> numbers, chat keys -> CHAT actors (spawned on demand).
 using chat_registry_actor = caf::typed_actor<
@@ -130,6 +132,9 @@ using chat_registry_actor = caf::typed_actor<
     caf::reacts_to<chat_assigned>,
     // A user's command, routed to its CHAT (404 for a chat that is not open).
     caf::replies_to<chat_command>::with<json_page>,
+    // A reserved proactive contact: the chat of (number, phone) opened or reused, the
+    // template sent in it; answers the stored message.
+    caf::replies_to<outreach_request>::with<json_page>,
     // An away agent's check of one of its chats, routed to the CHAT.
     caf::replies_to<requeue_check>::with<std::int64_t>,
     // A CHAT closed: forget it (the next message from its phone opens a new chat).
@@ -251,7 +256,11 @@ using identity_actor = caf::typed_actor<
 /// The SCHEDULER: on every tick, broken promises get their follow-up task and the task
 /// reminders now due reach their assignees (`task.reminder`). Reminders are stored, so a
 /// restart re-arms them all: the first tick after start sends what came due meanwhile.
-using scheduler_actor = caf::typed_actor<caf::reacts_to<atom::tick>>;
+using scheduler_actor = caf::typed_actor<
+    // Timer: reminders and broken promises (every tick).
+    caf::reacts_to<atom::tick>,
+    // Timer: the next sends of running outbound campaigns (every second).
+    caf::reacts_to<atom::outbox>>;
 
 /// Where the DISPATCHER sends its decisions (the REGISTRY, which routes them to the CHAT).
 using assignment_sink_actor = caf::typed_actor<caf::reacts_to<chat_assigned>>;

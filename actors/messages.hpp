@@ -150,6 +150,18 @@ struct open_chat_request {
   number_id number;
   std::string phone;
   std::string contact_name;
+  /// "bot": a chat we open (outreach) starts with the bot, waiting for the debtor; empty:
+  /// the bot when the number's campaign has a flow, else the queue.
+  std::string status;
+};
+
+/// A proactive contact already reserved under the contact rules: opens (or reuses) the chat
+/// of (number, phone) and sends the template in it (-> REGISTRY).
+struct outreach_request {
+  number_id number;
+  std::string phone;
+  std::string template_json; // {name, language, components}
+  std::string by_user;       // empty for a campaign send
 };
 
 /// What a CHAT needs to start: the chat row as stored.
@@ -191,6 +203,7 @@ struct campaign_routing {
   std::string campaign_id;
   std::string strategy; // round_robin | least_busy | skills_based
   std::vector<std::string> required_skills;
+  int max_chats_per_agent = 0; // 0: no campaign cap
 };
 
 /// The DISPATCHER offers a chat to an AGENT.
@@ -659,7 +672,12 @@ typename Inspector::result_type inspect(Inspector& f, write_batch_result& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, open_chat_request& x) {
-  return f(caf::meta::type_name("open_chat_request"), x.number, x.phone, x.contact_name);
+  return f(caf::meta::type_name("open_chat_request"), x.number, x.phone, x.contact_name, x.status);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, outreach_request& x) {
+  return f(caf::meta::type_name("outreach_request"), x.number, x.phone, x.template_json, x.by_user);
 }
 
 template <class Inspector>
@@ -682,7 +700,8 @@ typename Inspector::result_type inspect(Inspector& f, agent_profile& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, campaign_routing& x) {
-  return f(caf::meta::type_name("campaign_routing"), x.campaign_id, x.strategy, x.required_skills);
+  return f(caf::meta::type_name("campaign_routing"), x.campaign_id, x.strategy, x.required_skills,
+           x.max_chats_per_agent);
 }
 
 template <class Inspector>
@@ -829,6 +848,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(crm, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(crm, (crm::write_batch))
   CAF_ADD_TYPE_ID(crm, (crm::write_batch_result))
   CAF_ADD_TYPE_ID(crm, (crm::open_chat_request))
+  CAF_ADD_TYPE_ID(crm, (crm::outreach_request))
   CAF_ADD_TYPE_ID(crm, (crm::chat_snapshot))
   CAF_ADD_TYPE_ID(crm, (std::vector<crm::chat_snapshot>))
   CAF_ADD_TYPE_ID(crm, (crm::agent_id))

@@ -28,13 +28,61 @@ void remind(scheduler_actor::stateful_pointer<scheduler_state> self, const nlohm
           [](caf::error&) {});
 }
 
+/// Sends one reserved campaign contact through the REGISTRY and records what came of it.
+void send_outreach(scheduler_actor::stateful_pointer<scheduler_state> self,
+                   const nlohmann::json& job) {
+  auto& st = self->state;
+  outreach_request req{number_id{job["numberId"].get<std::string>()},
+                       job["phone"].get<std::string>(), job["template"].dump(), ""};
+  auto link = [self, attempt = job["attemptId"].get<std::string>()](nlohmann::json result) {
+    result["attemptId"] = attempt;
+    api_request done{"contacts.link", "", result.dump(), {}};
+    self->request(self->state.peers.worker, timeouts::route, std::move(done))
+        .then([](api_reply&) {},
+              [attempt](caf::error& err) {
+                spdlog::warn("scheduler: attempt {} not linked: {}", attempt, caf::to_string(err));
+              });
+  };
+  self->request(st.peers.registry, timeouts::route, std::move(req))
+      .then(
+          [link](json_page& page) {
+            auto m = nlohmann::json::parse(page.items, nullptr, false);
+            link({{"status", "sent"},
+                  {"chatId", m.value("chatId", std::string{})},
+                  {"messageId", m.value("id", std::string{})}});
+          },
+          [link](caf::error& err) {
+            link({{"status", "failed"}, {"error", {{"message", caf::to_string(err)}}}});
+          });
+}
+
 } // namespace
 
 scheduler_actor::behavior_type scheduler(scheduler_actor::stateful_pointer<scheduler_state> self,
                                          scheduler_peers peers) {
   self->state.peers = std::move(peers);
   self->send(self, atom::tick_v);
+  if (self->state.peers.registry)
+    self->send(self, atom::outbox_v);
   return {
+      [self](atom::outbox) {
+        api_request next{"outbound.next", "", "{}", {}};
+        self->request(self->state.peers.worker, timeouts::import, std::move(next))
+            .then(
+                [self](api_reply& r) {
+                  auto body = nlohmann::json::parse(r.body, nullptr, false);
+                  if (r.status == 200 && body.is_object())
+                    for (auto& job : body["jobs"])
+                      send_outreach(self, job);
+                  else
+                    spdlog::warn("scheduler: outbound sends not picked: {}", r.body);
+                  self->delayed_send(self, std::chrono::seconds(1), atom::outbox_v);
+                },
+                [self](caf::error& err) {
+                  spdlog::warn("scheduler: outbound sends not picked: {}", caf::to_string(err));
+                  self->delayed_send(self, std::chrono::seconds(1), atom::outbox_v);
+                });
+      },
       [self](atom::tick) {
         auto& st = self->state;
         api_request sweep{

@@ -10,6 +10,8 @@ namespace crm {
 struct scheduler_peers {
   crm_worker_actor worker;
   ws_hub_actor hub;
+  /// Outbound campaign sends open their chats through the REGISTRY.
+  chat_registry_actor registry;
   std::chrono::seconds tick{15};
   int lead_minutes = 10; // reminders go this long before a task is due
 };

@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include "domain/contact_rules.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <charconv>
@@ -43,6 +45,22 @@ binding str_key(std::string path, std::string env, std::string desc, std::string
             return set(c, j.get<std::string>());
           },
           set};
+}
+
+/// A contact window as configured: "HH:MM-HH:MM" inside the legal one, or empty (no contact
+/// that day). The law's limits may be tightened, never widened.
+std::function<std::string(const std::string&)> window_rule(const char* legal) {
+  return [legal](const std::string& v) -> std::string {
+    if (v.empty())
+      return {};
+    auto w = contact::parse_window(v);
+    auto limit = contact::parse_window(legal);
+    if (!w)
+      return "must be HH:MM-HH:MM (from < to) or empty";
+    if (!limit || w->from < limit->from || w->to > limit->to)
+      return std::string{"must lie inside the legal window "} + (limit ? legal : "(none)");
+    return {};
+  };
 }
 
 binding str_key(std::string path, std::string env, std::string desc, std::string config::*field) {
@@ -179,6 +197,41 @@ const std::vector<binding>& bindings() {
       int_key("scheduler.tickSeconds", "CRM_SCHEDULER_TICK_SECONDS",
               "how often reminders and broken promises are looked for", &config::scheduler_tick_s,
               1, 3600),
+      str_key("contact.weekdays", "CRM_CONTACT_WEEKDAYS",
+              "collection contact window Monday-Friday, local time (HH:MM-HH:MM)",
+              &config::contact_weekdays, window_rule("07:00-19:00")),
+      str_key("contact.saturday", "CRM_CONTACT_SATURDAY",
+              "collection contact window on Saturdays (HH:MM-HH:MM; empty: none)",
+              &config::contact_saturday, window_rule("08:00-15:00")),
+      str_key("contact.sunday", "CRM_CONTACT_SUNDAY",
+              "collection contact window on Sundays: must stay empty (the law forbids it)",
+              &config::contact_sunday, window_rule("")),
+      int_key("contact.holidaysClosed", "CRM_CONTACT_HOLIDAYS_CLOSED",
+              "1: no collection contact on Colombian public holidays (the law's rule)",
+              &config::contact_holidays_closed, 1, 1),
+      int_key("contact.perDay", "CRM_CONTACT_PER_DAY",
+              "collection contacts per debtor per day, all channels and numbers",
+              &config::contact_per_day, 1, 1),
+      int_key("contact.oneChannelPerWeek", "CRM_CONTACT_ONE_CHANNEL_PER_WEEK",
+              "1: once contacted, no second channel in the same week",
+              &config::contact_one_channel_per_week, 1, 1),
+      str_key("contact.count", "CRM_CONTACT_COUNT",
+              "what counts as a contact: attempts (every outbound attempt) or two_way",
+              &config::contact_count,
+              [](const std::string& v) {
+                return v == "attempts" || v == "two_way" ? "" : "must be attempts or two_way";
+              }),
+      str_key("contact.optOutPhrases", "CRM_OPT_OUT_PHRASES",
+              "what a debtor writes to stop collection messages, separated by |",
+              &config::opt_out_phrases),
+      str_key("contact.optOutReply", "CRM_OPT_OUT_REPLY",
+              "the one confirmation an opted-out debtor receives", &config::opt_out_reply),
+      str_key("contact.forbiddenPhrases", "CRM_FORBIDDEN_PHRASES",
+              "questions agents must not ask (why the debtor did not pay), separated by |",
+              &config::forbidden_phrases),
+      int_key("contact.clockOffsetSeconds", "CRM_CLOCK_OFFSET_SECONDS",
+              "shifts the clock of contact decisions (drills and tests only)",
+              &config::clock_offset_s, -400LL * 86400, 400LL * 86400),
       str_key("http.corsOrigins", "CRM_CORS_ORIGINS",
               "origins allowed to call the API from a browser, comma-separated (empty: none)",
               &config::cors_origins, [](const std::string&) { return std::string{}; }),
@@ -339,6 +392,23 @@ expected<config> load_config_from_process(int argc, char** argv) {
   if (!result)
     return make_error(ec::invalid_config, path + ": " + message_of(result.error()));
   return result;
+}
+
+contact::settings contact_settings(const config& c) {
+  contact::settings s;
+  for (int d = 1; d <= 5; ++d)
+    s.rules.windows[d] = contact::parse_window(c.contact_weekdays);
+  s.rules.windows[6] = contact::parse_window(c.contact_saturday);
+  s.rules.windows[0] = contact::parse_window(c.contact_sunday);
+  s.rules.holidays_closed = c.contact_holidays_closed != 0;
+  s.rules.per_day = c.contact_per_day;
+  s.rules.one_channel_per_week = c.contact_one_channel_per_week != 0;
+  s.two_way_only = c.contact_count == "two_way";
+  s.opt_out_phrases = contact::split_phrases(c.opt_out_phrases);
+  s.opt_out_reply = c.opt_out_reply;
+  s.forbidden_phrases = contact::split_phrases(c.forbidden_phrases);
+  s.clock_offset = std::chrono::seconds{c.clock_offset_s};
+  return s;
 }
 
 } // namespace crm

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "domain/contact_rules.hpp"
 #include "domain/error.hpp"
 
 #include <map>
@@ -50,6 +51,23 @@ struct config {
   std::string cors_origins; // comma-separated
   int task_reminder_lead_minutes = 10;
   int scheduler_tick_s = 15;
+  // Collection contact (Ley 2300 de 2023); stricter values are always allowed.
+  std::string contact_weekdays = "07:00-19:00";
+  std::string contact_saturday = "08:00-15:00";
+  std::string contact_sunday; // empty: no contact on Sundays
+  int contact_holidays_closed = 1;
+  int contact_per_day = 1;
+  int contact_one_channel_per_week = 1;
+  std::string contact_count = "attempts"; // or "two_way"
+  std::string opt_out_phrases = "stop|baja|no más mensajes|no me escriban más|no quiero recibir "
+                                "más mensajes|cancelar suscripción";
+  std::string opt_out_reply =
+      "Hemos registrado su solicitud: no volverá a recibir mensajes de cobranza por este medio. "
+      "Si necesita algo, puede escribirnos cuando quiera.";
+  std::string forbidden_phrases =
+      "por qué no ha pagado|por qué no pagó|por qué no ha cancelado|por qué dejó de pagar|"
+      "motivo del no pago|razón del no pago|por qué no ha realizado el pago";
+  int clock_offset_s = 0;
 
   std::string log_level = "info";
 };
@@ -72,6 +90,9 @@ expected<config> load_config(const std::string& file_json,
 /// Reads the file at `path` (CRM_CONFIG or config/crm.json) and the process environment.
 /// A missing file is an error only when the path was given explicitly.
 expected<config> load_config_from_process(int argc, char** argv);
+
+/// The contact rules and phrases the configuration sets.
+contact::settings contact_settings(const config& c);
 
 /// The current process's CRM_* variables.
 std::map<std::string, std::string> crm_environment();

@@ -1,6 +1,9 @@
 #include "domain/contact_rules.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <string_view>
 
 namespace crm::contact {
 
@@ -120,6 +123,99 @@ decision check(seconds t, const std::string& channel, const std::vector<past_con
   if (!inside_window(t, p))
     return refuse("window", t);
   return result;
+}
+
+std::optional<window> parse_window(const std::string& text) {
+  int h1, m1, h2, m2;
+  char tail;
+  if (std::sscanf(text.c_str(), "%2d:%2d-%2d:%2d%c", &h1, &m1, &h2, &m2, &tail) != 4 ||
+      text.size() != 11)
+    return std::nullopt;
+  if (h1 < 0 || h1 > 24 || h2 < 0 || h2 > 24 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59)
+    return std::nullopt;
+  window w{h1 * 60 + m1, h2 * 60 + m2};
+  if (w.from >= w.to || w.to > 24 * 60)
+    return std::nullopt;
+  return w;
+}
+
+std::string fold(const std::string& text) {
+  static const std::pair<std::string_view, char> accents[] = {
+      {"á", 'a'}, {"é", 'e'}, {"í", 'i'}, {"ó", 'o'}, {"ú", 'u'}, {"ü", 'u'}, {"ñ", 'n'},
+      {"Á", 'a'}, {"É", 'e'}, {"Í", 'i'}, {"Ó", 'o'}, {"Ú", 'u'}, {"Ü", 'u'}, {"Ñ", 'n'}};
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    bool replaced = false;
+    for (auto [from, to] : accents)
+      if (text.compare(i, from.size(), from) == 0) {
+        out += to;
+        i += from.size();
+        replaced = true;
+        break;
+      }
+    if (replaced)
+      continue;
+    // Spanish punctuation outside ASCII separates words like any other.
+    static const std::string_view marks[] = {"¿", "¡", "«", "»", "“", "”", "‘", "’", "…", "–", "—"};
+    auto mark = std::find_if(std::begin(marks), std::end(marks),
+                             [&](std::string_view m) { return text.compare(i, m.size(), m) == 0; });
+    if (mark != std::end(marks)) {
+      i += mark->size();
+      if (!out.empty() && out.back() != ' ')
+        out += ' ';
+      continue;
+    }
+    auto c = static_cast<unsigned char>(text[i++]);
+    if (std::isalnum(c))
+      out += static_cast<char>(std::tolower(c));
+    else if (c >= 0x80)
+      out += static_cast<char>(c); // other letters of other scripts stay as they are
+    else if (!out.empty() && out.back() != ' ')
+      out += ' ';
+  }
+  while (!out.empty() && out.back() == ' ')
+    out.pop_back();
+  return out;
+}
+
+std::string find_phrase(const std::string& text, const std::vector<std::string>& phrases) {
+  auto padded = " " + fold(text) + " ";
+  for (auto& p : phrases) {
+    auto f = fold(p);
+    if (!f.empty() && padded.find(" " + f + " ") != std::string::npos)
+      return p;
+  }
+  return {};
+}
+
+bool is_opt_out(const std::string& text, const std::vector<std::string>& phrases) {
+  auto folded = fold(text);
+  for (auto& p : phrases) {
+    auto f = fold(p);
+    if (f.empty())
+      continue;
+    if (folded == f)
+      return true;
+    if (f.find(' ') != std::string::npos &&
+        (" " + folded + " ").find(" " + f + " ") != std::string::npos)
+      return true;
+  }
+  return false;
+}
+
+std::vector<std::string> split_phrases(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find('|', start);
+    if (end == std::string::npos)
+      end = text.size();
+    auto piece = text.substr(start, end - start);
+    if (!fold(piece).empty())
+      out.push_back(piece);
+    start = end + 1;
+  }
+  return out;
 }
 
 } // namespace crm::contact

@@ -64,4 +64,39 @@ struct decision {
 decision check(seconds t, const std::string& channel, const std::vector<past_contact>& history,
                const policy& p);
 
+/// "HH:MM-HH:MM" as a window (from < to); nullopt for anything else. Empty text: no window.
+std::optional<window> parse_window(const std::string& text);
+
+/// Text folded for phrase matching: lower case, Spanish accents removed, punctuation as
+/// spaces, runs of spaces as one, trimmed.
+std::string fold(const std::string& text);
+
+/// The first of `phrases` that `text` contains as whole words (both folded); empty if none.
+std::string find_phrase(const std::string& text, const std::vector<std::string>& phrases);
+
+/// An opt-out request: the whole message is one of the phrases, or it contains one of
+/// several words ("no más mensajes, gracias"). A lone "baja" inside a sentence ("la cuota
+/// más baja") is not one.
+bool is_opt_out(const std::string& text, const std::vector<std::string>& phrases);
+
+/// Phrases separated by '|' (blank ones dropped).
+std::vector<std::string> split_phrases(const std::string& text);
+
+/// The compliance settings the server runs with (config: CRM_CONTACT_*, CRM_OPT_OUT_*,
+/// CRM_FORBIDDEN_PHRASES, CRM_CLOCK_OFFSET_SECONDS).
+struct settings {
+  policy rules;
+  bool two_way_only = false; // count only contacts the debtor answered
+  std::vector<std::string> opt_out_phrases;
+  std::string opt_out_reply;
+  std::vector<std::string> forbidden_phrases;
+  /// Added to the wall clock for every compliance decision (drills and tests).
+  std::chrono::seconds clock_offset{0};
+
+  seconds now() const {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) +
+           clock_offset;
+  }
+};
+
 } // namespace crm::contact

@@ -227,4 +227,10 @@ std::optional<input_error> read_chat_command(const std::string& kind, const json
   return input_error{"action", "unknown chat command " + kind};
 }
 
+std::string forbidden_question(const chat_command& cmd, const contact::settings* rules) {
+  if (!rules || cmd.kind != "send" || cmd.text.empty())
+    return {};
+  return contact::find_phrase(cmd.text, rules->forbidden_phrases);
+}
+
 } // namespace crm::net

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/messages.hpp"
+#include "domain/contact_rules.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -22,5 +23,9 @@ std::optional<input_error> read_chat_command(const std::string& kind, const nloh
 
 /// True for a canonical UUID string.
 bool is_uuid(const std::string& s);
+
+/// The forbidden phrase a send's text contains (Ley 2300: never ask the debtor why they did
+/// not pay), or empty.
+std::string forbidden_question(const chat_command& cmd, const contact::settings* rules);
 
 } // namespace crm::net

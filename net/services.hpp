@@ -2,6 +2,7 @@
 
 #include "actors/interfaces.hpp"
 #include "domain/access.hpp"
+#include "domain/contact_rules.hpp"
 #include "domain/secrets.hpp"
 
 #include <atomic>
@@ -24,6 +25,8 @@ struct services {
   std::shared_ptr<access_slot> access = std::make_shared<access_slot>();
   /// Where audit rows go (group-committed, off the request path).
   storage_actor storage;
+  /// The contact rules' phrases (questions agents must not ask); null: none checked.
+  std::shared_ptr<const contact::settings> contact;
   /// Browser origins allowed by CORS.
   std::vector<std::string> cors_origins;
 

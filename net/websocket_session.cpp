@@ -127,6 +127,10 @@ void websocket_session::handle_frame(const std::string& text) {
     cmd.chat.value = chat.get<std::string>();
     if (auto err = read_chat_command(chat_action, data, cmd))
       return fail("invalid_input", err->message.c_str());
+    if (!forbidden_question(cmd, services_.contact.get()).empty())
+      return fail("forbidden_question",
+                  "the law forbids asking the debtor why they did not pay; offer payment "
+                  "alternatives instead");
     cmd.by_user = user_.user_id;
     cmd.by_role = user_.role;
     if (!services_.access->get()->allows(user_.role, action == "message.send" ? "messages:create"

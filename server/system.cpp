@@ -249,10 +249,14 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg, outbound_io& io) 
   auto directory = std::make_shared<agent_book>(
       std::unordered_map<std::string, agent_actor>(a.agents_by_id.begin(), a.agents_by_id.end()));
   a.book = directory;
-  a.registry = sys.spawn(
-      chat_registry,
-      chat_peers{
-          a.storage.storage, a.hub, a.dispatcher, {}, agent_directory{directory}, a.numbers});
+  auto contact = std::make_shared<const contact::settings>(contact_settings(cfg));
+  a.crm_worker =
+      sys.spawn<caf::detached>(storage::crm_worker, cfg.database_url, cfg.timezone, *contact);
+  chat_peers chats{a.storage.storage,          a.hub,    a.dispatcher, {},
+                   agent_directory{directory}, a.numbers};
+  chats.crm = a.crm_worker;
+  chats.contact = contact;
+  a.registry = sys.spawn(chat_registry, std::move(chats));
   caf::anon_send(a.dispatcher, assignment_sink_actor{a.registry});
   for (auto& handle : a.agents)
     caf::anon_send(handle, a.registry);
@@ -271,6 +275,7 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg, outbound_io& io) 
     id_options.redis = storage::parse_redis_url(cfg.redis_url);
   a.identity_worker = sys.spawn<caf::detached>(storage::identity_worker, std::move(id_options));
   identity_peers who{a.identity_worker, a.hub, a.access, a.storage.storage, directory};
+  who.dispatcher = a.dispatcher;
   // Agents created or changed through the API get their AGENT now, wired like the others.
   who.spawn_agent = [&sys, dispatcher = a.dispatcher, storage = a.storage.storage, hub = a.hub,
                      registry = a.registry,
@@ -289,8 +294,7 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg, outbound_io& io) 
                    spdlog::warn("access table not loaded: {}", caf::to_string(err));
                  });
   }
-  a.crm_worker = sys.spawn<caf::detached>(storage::crm_worker, cfg.database_url, cfg.timezone);
-  a.scheduler = sys.spawn(scheduler, scheduler_peers{a.crm_worker, a.hub,
+  a.scheduler = sys.spawn(scheduler, scheduler_peers{a.crm_worker, a.hub, a.registry,
                                                      std::chrono::seconds(cfg.scheduler_tick_s),
                                                      cfg.task_reminder_lead_minutes});
   auto secrets = std::make_shared<const secret_box>(cfg.secrets_key);
@@ -382,6 +386,7 @@ int run_server(const config& cfg) {
   svc.jwt_secret = cfg.jwt_secret;
   svc.secrets = std::make_shared<const secret_box>(cfg.secrets_key);
   svc.hub = running.hub;
+  svc.contact = std::make_shared<const contact::settings>(contact_settings(cfg));
   auto routes = net::make_router(svc);
   if (cfg.meta_app_secret.empty())
     spdlog::warn("meta.appSecret is empty: every Meta webhook will be refused (401)");

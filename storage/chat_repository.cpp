@@ -83,14 +83,19 @@ constexpr auto find_debtors =
     " join debtors d on d.id = p.debtor_id where p.phone = x.phone"
     " order by p.is_primary desc, d.created_at limit 1) d";
 
-// ON CONFLICT on the partial unique index: a concurrent creator wins and we re-read.
+// ON CONFLICT on the partial unique index: a concurrent creator wins and we re-read. A chat
+// starts with the bot when its campaign has a flow (or we opened it), else in the queue.
 const std::string create =
     "insert into chats (number_id, debtor_phone, debtor_id, campaign_id, contact_name, status,"
     " priority, queued_at)"
-    " select x.number_id, x.phone, x.debtor_id, n.campaign_id, x.name, 'queued', x.priority, now()"
+    " select x.number_id, x.phone, x.debtor_id, n.campaign_id, x.name, s.status, x.priority,"
+    " case when s.status = 'queued' then now() end"
     " from json_to_recordset($1::json) as x(number_id uuid, phone text, debtor_id uuid,"
-    " name text, priority text)"
+    " name text, priority text, status text)"
     " join whatsapp_numbers n on n.id = x.number_id"
+    " left join campaigns c on c.id = n.campaign_id and c.is_active"
+    " cross join lateral (select case when x.status = 'bot' or c.bot_flow_id is not null"
+    " then 'bot' else 'queued' end as status) s"
     " order by x.number_id, x.phone"
     " on conflict (number_id, debtor_phone) where status <> 'closed' do nothing returning " +
     columns("");
@@ -162,6 +167,7 @@ void create_missing(pqxx::transaction_base& txn, const std::vector<open_chat_req
                     {"phone", r.phone},
                     {"debtor_id", d == debtors.end() ? json(nullptr) : json(d->second.first)},
                     {"name", r.contact_name},
+                    {"status", r.status},
                     {"priority", std::string{to_string(priority_for(days))}}});
   }
   std::map<std::string, chat_snapshot> created;

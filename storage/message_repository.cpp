@@ -91,7 +91,8 @@ select provider, number_key, kind, payload::jsonb
   from json_to_recordset($1::json) as x(provider text, number_key text, kind text, payload text)
 )sql";
 
-// The chat's number sends it; the chat's clocks move (the agent answered, nothing unread).
+// The chat's number sends it; a person's message moves the chat's clocks (the agent answered,
+// nothing unread); the bot's and the system's do not.
 // Free-form messages only inside WhatsApp's 24 hours since the debtor's last message.
 constexpr auto append_outbound = R"sql(
 with c as (
@@ -106,8 +107,11 @@ with c as (
   returning id, chat_id, created_at
 ), touched as (
   update chats c
-     set last_message_at = ins.created_at, last_reply_at = ins.created_at,
-         first_reply_at = coalesce(c.first_reply_at, ins.created_at), unread = 0
+     set last_message_at = ins.created_at,
+         last_reply_at = case when $4 <> '' then ins.created_at else c.last_reply_at end,
+         first_reply_at = case when $4 <> '' then coalesce(c.first_reply_at, ins.created_at)
+                               else c.first_reply_at end,
+         unread = case when $4 <> '' then 0 else c.unread end
     from ins where c.id = ins.chat_id
   returning c.id
 )

@@ -85,6 +85,12 @@ void command(const services& s, request_context& ctx, responder_ptr out, const c
   if (auto err = read_chat_command(kind, body, cmd))
     return out->reply(400, "application/json",
                       error_body("invalid_input", err->message, {{"field", err->field}}));
+  if (auto phrase = forbidden_question(cmd, s.contact.get()); !phrase.empty())
+    return out->reply(422, "application/json",
+                      error_body("forbidden_question",
+                                 "the law forbids asking the debtor why they did not pay; offer "
+                                 "payment alternatives instead",
+                                 {{"phrase", phrase}}));
   cmd.by_user = ctx.user->sub;
   cmd.by_role = ctx.user->role;
   caf::anon_send(s.gateway(), std::move(cmd), std::move(out));

@@ -14,6 +14,8 @@ route_table number_routes(const services& s);
 route_table identity_routes(const services& s);
 route_table debtor_routes(const services& s);
 route_table task_routes(const services& s);
+route_table campaign_routes(const services& s);
+route_table outreach_routes(const services& s);
 
 /// Every route of the server.
 router make_router(const services& s);

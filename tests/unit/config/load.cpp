@@ -63,6 +63,34 @@ BOOST_AUTO_TEST_CASE(environment_overrides_the_file) {
   BOOST_CHECK_EQUAL(cfg->timezone, "America/Lima");
 }
 
+BOOST_AUTO_TEST_CASE(contact_rules_may_be_tightened_never_widened) {
+  auto cfg = load_config(R"({"contact": {"weekdays": "08:00-18:00", "saturday": ""}})",
+                         {{"CRM_CONTACT_COUNT", "two_way"},
+                          {"CRM_OPT_OUT_PHRASES", "alto|no mas"},
+                          {"CRM_CLOCK_OFFSET_SECONDS", "-3600"}});
+  BOOST_REQUIRE(cfg);
+  auto s = crm::contact_settings(*cfg);
+  BOOST_REQUIRE(s.rules.windows[1]);
+  BOOST_CHECK_EQUAL(s.rules.windows[1]->from, 8 * 60);
+  BOOST_CHECK_EQUAL(s.rules.windows[5]->to, 18 * 60);
+  BOOST_CHECK(!s.rules.windows[6]); // no Saturdays
+  BOOST_CHECK(!s.rules.windows[0]);
+  BOOST_CHECK(s.two_way_only);
+  BOOST_CHECK_EQUAL(s.opt_out_phrases.size(), 2u);
+  BOOST_CHECK_EQUAL(s.clock_offset.count(), -3600);
+  BOOST_CHECK(!crm::contact_settings(*load_config("", {})).forbidden_phrases.empty());
+  for (auto [key, value] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"CRM_CONTACT_WEEKDAYS", "06:00-19:00"},
+           {"CRM_CONTACT_SATURDAY", "08:00-16:00"},
+           {"CRM_CONTACT_SUNDAY", "09:00-12:00"},
+           {"CRM_CONTACT_WEEKDAYS", "7-19"},
+           {"CRM_CONTACT_COUNT", "sometimes"},
+           {"CRM_CONTACT_HOLIDAYS_CLOSED", "0"}}) {
+    auto text = error_text(load_config("", {{key, value}}));
+    BOOST_CHECK_MESSAGE(mentions(text, key), key << ": " << text);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(unknown_file_key_is_named) {
   auto text = error_text(load_config(R"({"http": {"prot": 80}})", {}));
   BOOST_CHECK_MESSAGE(mentions(text, "'http.prot'"), text);

@@ -91,4 +91,37 @@ BOOST_AUTO_TEST_CASE(one_contact_a_day_and_one_channel_a_week) {
   BOOST_CHECK(check(bogota(2026, 11, 23, 15), "whatsapp", history, p).allowed);
 }
 
+BOOST_AUTO_TEST_CASE(windows_parse_from_configuration_text) {
+  auto w = crm::contact::parse_window("07:00-19:00");
+  BOOST_REQUIRE(w);
+  BOOST_CHECK_EQUAL(w->from, 7 * 60);
+  BOOST_CHECK_EQUAL(w->to, 19 * 60);
+  BOOST_CHECK(crm::contact::parse_window("08:30-15:00")->from == 8 * 60 + 30);
+  for (auto bad : {"", "7:00-19:00", "19:00-07:00", "07:00-07:00", "07:00-25:00", "07:60-19:00",
+                   "07:00-19:00x", "07-19", "abc"})
+    BOOST_CHECK_MESSAGE(!crm::contact::parse_window(bad), bad);
+}
+
+BOOST_AUTO_TEST_CASE(phrases_match_whole_words_without_case_or_accents) {
+  BOOST_CHECK_EQUAL(crm::contact::fold("  ¿Por QUÉ no ha PAGADO?  "), "por que no ha pagado");
+  BOOST_CHECK_EQUAL(crm::contact::fold("¡Año, niño!"), "ano nino");
+  std::vector<std::string> forbidden = {"por qué no ha pagado", "motivo del no pago"};
+  BOOST_CHECK_EQUAL(crm::contact::find_phrase("Señor, ¿por que NO ha pagado?", forbidden),
+                    "por qué no ha pagado");
+  BOOST_CHECK_EQUAL(crm::contact::find_phrase("¿Cuál es el motivo del no pago?", forbidden),
+                    "motivo del no pago");
+  BOOST_CHECK(crm::contact::find_phrase("¿Por qué no hablamos de un acuerdo?", forbidden).empty());
+  BOOST_CHECK(crm::contact::find_phrase("Le ofrezco dos cuotas", forbidden).empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_opt_out_is_the_whole_message_or_a_several_word_phrase) {
+  auto phrases = crm::contact::split_phrases("stop| BAJA |no más mensajes||");
+  BOOST_REQUIRE_EQUAL(phrases.size(), 3u);
+  for (auto yes : {"STOP", "baja", "Baja.", "  no mas mensajes", "No más mensajes, gracias",
+                   "por favor no más mensajes!"})
+    BOOST_CHECK_MESSAGE(crm::contact::is_opt_out(yes, phrases), yes);
+  for (auto no : {"la cuota más baja", "stop the calls? no", "no", "mensajes", "bajamos la cuota"})
+    BOOST_CHECK_MESSAGE(!crm::contact::is_opt_out(no, phrases), no);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
