@@ -320,9 +320,9 @@ void answer_identity(const responder_ptr& out, api_reply& r) {
 /// Operations of the CRM WORKER (the collections records); the rest are the IDENTITY
 /// WORKER's.
 bool crm_operation(const std::string& op) {
-  static constexpr std::string_view prefixes[] = {"debtors.",   "tasks.",      "quick-replies.",
-                                                  "campaigns.", "bot-flows.",  "contacts.",
-                                                  "outbound.",  "compliance.", "bot."};
+  static constexpr std::string_view prefixes[] = {
+      "debtors.",  "tasks.",    "quick-replies.", "campaigns.", "bot-flows.",
+      "contacts.", "outbound.", "compliance.",    "bot.",       "reports."};
   for (auto p : prefixes)
     if (op.rfind(p, 0) == 0)
       return true;

@@ -356,8 +356,11 @@ int run_server(const config& cfg) {
   if (!prepare_database(cfg))
     return 1;
   auto caf_cfg = actor_config(cfg);
-  // Declared first, destroyed last: provider connections die with their actors, before
-  // the I/O context they run on.
+  // The HTTP server's I/O context, declared first and so destroyed last: at shutdown the
+  // actors (WS_HUB sinks, pending responders) and the provider callbacks still hold sessions
+  // that live on it, and drop them (or post onto their strands) only as they stop.
+  boost::asio::io_context ioc{cfg.http_threads};
+  // Provider connections die with their actors, before the I/O context they run on.
   outbound_io outbound;
   // A file takes longer than a send: each step of a download gets a few send timeouts.
   outbound.media = std::make_shared<net::pool_set>(
@@ -391,7 +394,6 @@ int run_server(const config& cfg) {
   if (cfg.meta_app_secret.empty())
     spdlog::warn("meta.appSecret is empty: every Meta webhook will be refused (401)");
 
-  boost::asio::io_context ioc{cfg.http_threads};
   std::shared_ptr<net::listener> http;
   try {
     auto address = boost::asio::ip::make_address(cfg.http_address);

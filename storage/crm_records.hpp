@@ -52,4 +52,7 @@ api_reply outbound(crm_worker_state& st, const api_request& req, const nlohmann:
 /// bot.{context,apply}: a chat's bot flow, debtor variables and session; the bot's actions.
 api_reply bot_sessions(crm_worker_state& st, const api_request& req, const nlohmann::json& body);
 
+/// reports.{agents,overview}: supervisors' reports (?format=csv as CSV).
+api_reply reports(crm_worker_state& st, const api_request& req, const nlohmann::json& filters);
+
 } // namespace crm::storage::crm_ops

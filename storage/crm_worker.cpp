@@ -39,6 +39,7 @@ constexpr family families[] = {
     {"contacts.", "debtor", crm_ops::contacts},
     {"outbound.", "outbound run", crm_ops::outbound},
     {"bot.", "chat", crm_ops::bot_sessions},
+    {"reports.", "report", crm_ops::reports},
     // Before "debtors.": the first matching prefix wins.
     {"debtors.notes.", "debtor", crm_ops::debtor_notes},
     {"debtors.privacy.", "debtor", crm_ops::debtor_privacy},

@@ -71,8 +71,11 @@ json filters(const request_context& ctx, const responder_ptr& out,
       continue;
     std::string field{name};
     bool ok = value.size() <= 200;
-    if (field == "user" || field == "agentId" || field == "campaignId" || field == "debtorId")
+    if (field == "user" || field == "agentId" || field == "campaignId" || field == "debtorId" ||
+        field == "numberId")
       ok = is_uuid(value);
+    else if (field == "format")
+      ok = value == "csv" || value == "json";
     else if (field == "priority")
       ok = value == "URGENTE" || value == "ALTA" || value == "MEDIA" || value == "BAJA";
     else if (field == "status")

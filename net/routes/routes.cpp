@@ -81,7 +81,7 @@ router make_router(const services& s) {
   router r;
   for (auto table : {ops_routes(s), webhook_routes(s), agent_routes(s), chat_routes(s),
                      number_routes(s), identity_routes(s), debtor_routes(s), task_routes(s),
-                     campaign_routes(s), outreach_routes(s)}) {
+                     campaign_routes(s), outreach_routes(s), report_routes(s)}) {
     route_table checked;
     for (auto& entry : table)
       checked.push_back(guarded(std::move(entry), s));

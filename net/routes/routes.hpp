@@ -16,6 +16,7 @@ route_table debtor_routes(const services& s);
 route_table task_routes(const services& s);
 route_table campaign_routes(const services& s);
 route_table outreach_routes(const services& s);
+route_table report_routes(const services& s);
 
 /// Every route of the server.
 router make_router(const services& s);

@@ -1,0 +1,16 @@
+// Reports for supervisors: computed by the CRM WORKER in SQL; `?format=csv` answers CSV.
+#include "net/routes/records.hpp"
+#include "net/routes/routes.hpp"
+
+namespace crm::net {
+
+route_table report_routes(const services& s) {
+  return {
+      {http::verb::get, "/api/v1/reports/overview", "reports:read",
+       listing(s, "reports.overview", {"format"})},
+      {http::verb::get, "/api/v1/reports/agents", "reports:read",
+       listing(s, "reports.agents", {"from", "to", "campaignId", "agentId", "numberId", "format"})},
+  };
+}
+
+} // namespace crm::net

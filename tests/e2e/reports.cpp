@@ -1,0 +1,177 @@
+// Reports end to end over a hand-built day whose answers are worked out here by hand (see
+// docs/reports.md for the definitions): a transfer credits each agent with its own hold, a
+// chat never answered counts as unanswered, promises kept and broken, time logged in.
+#include "tests/e2e/dispatch_fixture.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+using namespace crm::test;
+using nlohmann::json;
+
+namespace {
+
+struct reports_fixture : dispatch_fixture {
+  /// 2026-10-05 09:00 in Bogota plus `s` seconds, as SQL.
+  static std::string at(int s) {
+    return "(timestamptz '2026-10-05 14:00:00+00' + interval '" + std::to_string(s) + " seconds')";
+  }
+
+  std::string chat(const std::string& phone, const std::string& status,
+                   const std::string& outcome = "null", const std::string& closed = "null") {
+    return db.scalar("insert into chats (number_id, debtor_phone, campaign_id, status, outcome,"
+                     " closed_at, opened_at) select id, '" +
+                     phone + "', campaign_id, '" + status + "', " + outcome + ", " + closed + ", " +
+                     at(0) + " from whatsapp_numbers returning id");
+  }
+
+  void message(const std::string& chat, const std::string& direction, int s,
+               const std::string& by = {}) {
+    db.exec("insert into messages (chat_id, number_id, direction, type, body, status, sent_by,"
+            " created_at) select c.id, c.number_id, '" +
+            direction + "', 'text', 'x', '" + (direction == "in" ? "received" : "sent") + "', " +
+            (by.empty() ? "null" : "'" + by + "'") + ", " + at(s) + " from chats c where c.id = '" +
+            chat + "'");
+  }
+
+  void assign(const std::string& chat, const std::string& agent, int s,
+              const std::string& kind = "assign") {
+    db.exec("insert into assignments (chat_id, agent_id, kind, created_at) values ('" + chat +
+            "', '" + agent + "', '" + kind + "', " + at(s) + ")");
+  }
+
+  void stretch(const std::string& agent, const std::string& status, int from, int to) {
+    db.exec("insert into agent_status_log (user_id, status, started_at, ended_at) values ('" +
+            agent + "', '" + status + "', " + at(from) + ", " + at(to) + ")");
+  }
+
+  json report(const std::string& query, const std::string& who = {}) {
+    auto res = call("GET", "/api/v1/reports/agents" + query, who.empty() ? supervisor : who,
+                    who.empty() ? "supervisor" : "agent");
+    BOOST_REQUIRE_MESSAGE(res.status == 200, res.body);
+    return json::parse(res.body);
+  }
+
+  static const json& row(const json& r, const std::string& agent) {
+    for (auto& item : r["items"])
+      if (item["agentId"] == agent)
+        return item;
+    BOOST_FAIL("no row for " + agent);
+    static json none;
+    return none;
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(reports, reports_fixture)
+
+BOOST_AUTO_TEST_CASE(agent_metrics_credit_each_hold_to_its_agent) {
+  // Chat 1: the debtor waits from 0; Laura gets it at 60 and answers at 180 (TMR 120); she
+  // closes it at 600 with a promise (TMO 540).
+  auto c1 = chat("+573101000001", "closed", "'promise'", at(600));
+  message(c1, "in", 0);
+  assign(c1, agent_a, 60);
+  message(c1, "out", 180, agent_a);
+  // Chat 2: Laura gets it at 1000 with nothing waiting; the debtor writes at 1100, she
+  // answers at 1130 (TMR 30). Transferred to Andrés at 1200; the debtor writes at 1300, he
+  // answers at 1360 (TMR 60) and closes it at 2000 as paid (TMO 800). Laura's hold did not
+  // end in a close.
+  auto c2 = chat("+573101000002", "closed", "'paid'", at(2000));
+  assign(c2, agent_a, 1000);
+  message(c2, "in", 1100);
+  message(c2, "out", 1130, agent_a);
+  assign(c2, agent_b, 1200, "transfer");
+  message(c2, "in", 1300);
+  message(c2, "out", 1360, agent_b);
+  // Chat 3: waiting since 2900, Andrés gets it at 3000 and never answers.
+  auto c3 = chat("+573101000003", "assigned");
+  message(c3, "in", 2900);
+  assign(c3, agent_b, 3000);
+  // The bot's message (no sender) counts for nobody.
+  message(c3, "out", 2950);
+  // Time logged in: Laura 1 h available; Andrés 30 min busy, then 30 min on a break.
+  stretch(agent_a, "available", 0, 3600);
+  stretch(agent_b, "busy", 0, 1800);
+  stretch(agent_b, "break", 1800, 3600);
+  // Promises: Laura's is paid in full (kept); Andrés's was due before today, unpaid (broken).
+  auto debtor = db.scalar("select id from debtors limit 1");
+  auto kept = db.scalar("insert into payment_promises (debtor_id, chat_id, amount, due_date,"
+                        " created_by, created_at) values ('" +
+                        debtor + "', '" + c1 + "', 100000, '2026-10-20', '" + agent_a + "', " +
+                        at(600) + ") returning id");
+  db.exec("insert into payments (debtor_id, promise_id, amount, paid_on) values ('" + debtor +
+          "', '" + kept + "', 100000, '2026-10-19')");
+  db.exec("insert into payment_promises (debtor_id, chat_id, amount, due_date, created_by,"
+          " created_at) values ('" +
+          debtor + "', '" + c2 + "', 50000, '2026-10-10', '" + agent_b + "', " + at(2000) + ")");
+
+  auto r = report("?from=2026-10-05&to=2026-10-05");
+  BOOST_TEST_MESSAGE(r.dump());
+  BOOST_CHECK_EQUAL(r["from"], "2026-10-05T05:00:00.000Z"); // Bogota's midnight
+  auto& laura = row(r, agent_a);
+  BOOST_CHECK_EQUAL(laura["chatsHandled"], 2);
+  BOOST_CHECK_EQUAL(laura["chatsClosed"], 1);
+  BOOST_CHECK_EQUAL(laura["tmrSeconds"], 75.0); // (120 + 30) / 2
+  BOOST_CHECK_EQUAL(laura["tmoSeconds"], 540.0);
+  BOOST_CHECK_EQUAL(laura["outcomes"], json({{"promise", 1}}));
+  BOOST_CHECK_EQUAL(laura["messagesSent"], 2);
+  BOOST_CHECK_EQUAL(laura["hoursLoggedIn"], 1.0);
+  BOOST_CHECK_EQUAL(laura["sph"], 2.0);
+  BOOST_CHECK_EQUAL(laura["promisesMade"], 1);
+  BOOST_CHECK_EQUAL(laura["promisesKept"], 1);
+  BOOST_CHECK_EQUAL(laura["amountRecovered"], 100000.0);
+  auto& andres = row(r, agent_b);
+  BOOST_CHECK_EQUAL(andres["chatsHandled"], 2);
+  BOOST_CHECK_EQUAL(andres["chatsClosed"], 1);
+  BOOST_CHECK_EQUAL(andres["tmrSeconds"], 60.0);
+  BOOST_CHECK_EQUAL(andres["answeredChats"], 1);
+  BOOST_CHECK_EQUAL(andres["unansweredChats"], 1);
+  BOOST_CHECK_EQUAL(andres["tmoSeconds"], 800.0);
+  BOOST_CHECK_EQUAL(andres["outcomes"], json({{"paid", 1}}));
+  BOOST_CHECK_EQUAL(andres["messagesSent"], 1);
+  BOOST_CHECK_EQUAL(andres["hoursLoggedIn"], 0.5);
+  BOOST_CHECK_EQUAL(andres["sph"], 2.0);
+  BOOST_CHECK_EQUAL(andres["statusSeconds"], json({{"busy", 1800}, {"break", 1800}}));
+  BOOST_CHECK_EQUAL(andres["promisesBroken"], 1);
+  BOOST_CHECK_EQUAL(andres["promisedAmount"], 50000.0);
+
+  // Another day holds nothing; one agent's filter keeps one row.
+  auto empty = report("?from=2026-10-06&to=2026-10-06");
+  BOOST_CHECK_EQUAL(row(empty, agent_a)["chatsHandled"], 0);
+  BOOST_CHECK(row(empty, agent_a)["tmrSeconds"].is_null());
+  BOOST_CHECK_EQUAL(report("?from=2026-10-05&to=2026-10-05&agentId=" + agent_b)["total"], 1);
+
+  // The same as CSV.
+  auto csv = call("GET", "/api/v1/reports/agents?from=2026-10-05&to=2026-10-05&format=csv",
+                  supervisor, "supervisor");
+  BOOST_REQUIRE_EQUAL(csv.status, 200);
+  BOOST_CHECK(csv.body.rfind("agentId,fullName,chatsHandled,chatsClosed", 0) == 0);
+  BOOST_CHECK(csv.body.find(",75.0,540.0,2,1.0,2.0,") != std::string::npos); // Laura
+  BOOST_CHECK_EQUAL(std::count(csv.body.begin(), csv.body.end(), '\n'), 3); // header + 2
+}
+
+BOOST_AUTO_TEST_CASE(bad_filters_and_agents_are_refused) {
+  for (auto q : {"?from=yesterday", "?agentId=42", "?format=xml", "?from=2026-10-06&to=2026-10-05"})
+    BOOST_CHECK_MESSAGE(
+        call("GET", std::string{"/api/v1/reports/agents"} + q, supervisor, "supervisor").status ==
+            400,
+        q);
+  BOOST_CHECK_EQUAL(call("GET", "/api/v1/reports/agents", agent_a, "agent").status, 403);
+  BOOST_CHECK_EQUAL(call("GET", "/api/v1/reports/overview", agent_a, "agent").status, 403);
+}
+
+BOOST_AUTO_TEST_CASE(the_overview_shows_the_live_floor) {
+  BOOST_REQUIRE_EQUAL(debtor_writes("573101000009", "wamid.OV1"), 200); // nobody available
+  BOOST_REQUIRE(eventually("chats where status = 'queued'", 1));
+  auto res = call("GET", "/api/v1/reports/overview", supervisor, "supervisor");
+  BOOST_REQUIRE_EQUAL(res.status, 200);
+  auto o = json::parse(res.body);
+  BOOST_CHECK_EQUAL(o["queueLength"], 1);
+  BOOST_CHECK(o["oldestWaitSeconds"].get<double>() >= 0);
+  BOOST_CHECK_EQUAL(o["agentsByStatus"]["offline"], 2);
+  BOOST_CHECK_EQUAL(o["agents"].size(), 2u);
+  BOOST_CHECK_EQUAL(o["messagesLastHour"]["in"], 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
