@@ -13,8 +13,10 @@ namespace {
 using self_ptr = identity_actor::stateful_pointer<identity_state>;
 
 /// Brings the AGENTs in line with the active agents in the database: spawns the new ones,
-/// updates the others, takes those no longer active offline (no new chats reach them).
-void sync_agents(self_ptr self, std::vector<agent_profile>& profiles) {
+/// updates the others, takes those no longer active offline (no new chats reach them);
+/// `done` runs once every one taken offline has said so (the caller answers after that, so
+/// a deactivated agent gets no chat once the deactivation is acknowledged).
+void sync_agents(self_ptr self, std::vector<agent_profile>& profiles, std::function<void()> done) {
   auto& st = self->state;
   std::set<std::string> active;
   for (auto& p : profiles) {
@@ -29,12 +31,22 @@ void sync_agents(self_ptr self, std::vector<agent_profile>& profiles) {
       spdlog::info("identity: agent {} started", id);
     }
   }
+  std::vector<agent_actor> leaving;
   for (auto& id : st.active_agents)
     if (active.count(id) == 0)
       if (auto handle = st.peers.agents->find(id))
-        self->request(*handle, timeouts::route, status_change{"offline"})
-            .then([](agent_load&) {}, [](caf::error&) {});
+        leaving.push_back(*handle);
   st.active_agents = std::move(active);
+  if (leaving.empty())
+    return done();
+  auto pending = std::make_shared<std::size_t>(leaving.size());
+  auto one_more = [pending, done] {
+    if (--*pending == 0)
+      done();
+  };
+  for (auto& handle : leaving)
+    self->request(handle, timeouts::route, status_change{"offline"})
+        .then([one_more](agent_load&) { one_more(); }, [one_more](caf::error&) { one_more(); });
 }
 
 /// Gives the DISPATCHER every active campaign's routing as it now stands.
@@ -96,9 +108,8 @@ identity_actor::behavior_type identity(identity_actor::stateful_pointer<identity
                   self->request(st.peers.storage, timeouts::read, atom::load_v, atom::agents_v)
                       .await(
                           [self, rp](std::vector<agent_profile>& profiles) mutable {
-                            sync_agents(self, profiles);
                             sync_campaigns(self);
-                            rp.deliver(atom::ok_v);
+                            sync_agents(self, profiles, [rp]() mutable { rp.deliver(atom::ok_v); });
                           },
                           [rp](caf::error& err) mutable {
                             spdlog::error("identity: agents not synced: {}", caf::to_string(err));
