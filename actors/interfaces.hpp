@@ -260,7 +260,9 @@ using scheduler_actor = caf::typed_actor<
     // Timer: reminders and broken promises (every tick).
     caf::reacts_to<atom::tick>,
     // Timer: the next sends of running outbound campaigns (every second).
-    caf::reacts_to<atom::outbox>>;
+    caf::reacts_to<atom::outbox>,
+    // Timer: the live overview pushed to supervisors (stats.overview).
+    caf::reacts_to<atom::publish>>;
 
 /// Where the DISPATCHER sends its decisions (the REGISTRY, which routes them to the CHAT).
 using assignment_sink_actor = caf::typed_actor<caf::reacts_to<chat_assigned>>;

@@ -64,7 +64,25 @@ scheduler_actor::behavior_type scheduler(scheduler_actor::stateful_pointer<sched
   self->send(self, atom::tick_v);
   if (self->state.peers.registry)
     self->send(self, atom::outbox_v);
+  if (self->state.peers.hub)
+    self->delayed_send(self, self->state.peers.stats_interval, atom::publish_v);
   return {
+      [self](atom::publish) {
+        auto& st = self->state;
+        self->request(st.peers.worker, timeouts::route,
+                      api_request{"reports.overview", "", "{}", {}})
+            .then(
+                [self](api_reply& r) {
+                  if (r.status == 200)
+                    self->send(self->state.peers.hub,
+                               ws_event{"stats.overview", r.body, "", true, {}});
+                  self->delayed_send(self, self->state.peers.stats_interval, atom::publish_v);
+                },
+                [self](caf::error& err) {
+                  spdlog::warn("scheduler: overview not computed: {}", caf::to_string(err));
+                  self->delayed_send(self, self->state.peers.stats_interval, atom::publish_v);
+                });
+      },
       [self](atom::outbox) {
         api_request next{"outbound.next", "", "{}", {}};
         self->request(self->state.peers.worker, timeouts::import, std::move(next))

@@ -14,6 +14,7 @@ struct scheduler_peers {
   chat_registry_actor registry;
   std::chrono::seconds tick{15};
   int lead_minutes = 10; // reminders go this long before a task is due
+  std::chrono::seconds stats_interval{5}; // supervisors' live overview
 };
 
 /// State of the SCHEDULER.

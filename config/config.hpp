@@ -51,6 +51,7 @@ struct config {
   std::string cors_origins; // comma-separated
   int task_reminder_lead_minutes = 10;
   int scheduler_tick_s = 15;
+  int stats_interval_s = 5;
   // Collection contact (Ley 2300 de 2023); stricter values are always allowed.
   std::string contact_weekdays = "07:00-19:00";
   std::string contact_saturday = "08:00-15:00";

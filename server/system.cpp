@@ -294,9 +294,11 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg, outbound_io& io) 
                    spdlog::warn("access table not loaded: {}", caf::to_string(err));
                  });
   }
-  a.scheduler = sys.spawn(scheduler, scheduler_peers{a.crm_worker, a.hub, a.registry,
-                                                     std::chrono::seconds(cfg.scheduler_tick_s),
-                                                     cfg.task_reminder_lead_minutes});
+  scheduler_peers timers{a.crm_worker, a.hub, a.registry,
+                         std::chrono::seconds(cfg.scheduler_tick_s),
+                         cfg.task_reminder_lead_minutes};
+  timers.stats_interval = std::chrono::seconds(cfg.stats_interval_s);
+  a.scheduler = sys.spawn(scheduler, std::move(timers));
   auto secrets = std::make_shared<const secret_box>(cfg.secrets_key);
   for (int i = 0; i < cfg.actor_threads; ++i)
     a.gateways.push_back(sys.spawn(

@@ -9,7 +9,10 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
 
 namespace crm::storage {
 
@@ -21,7 +24,7 @@ using namespace records;
 /// The range as SQL parameters: `from` (default: the first of this month), `to` (default:
 /// now); a plain date `to` reaches the end of that day.
 constexpr auto range_sql = R"sql(
-select f, t, iso_utc(f), iso_utc(t) from (select
+select f, t, iso_utc(f), iso_utc(t), t - f > interval '731 days' from (select
   coalesce(case when length($1) = 10 then $1::date::timestamptz else $1::timestamptz end,
            date_trunc('month', now())) as f,
   coalesce(case when length($2) = 10 then ($2::date + 1)::timestamptz else $2::timestamptz end,
@@ -111,6 +114,28 @@ select
                                    and direction = 'out')
 )sql";
 
+/// The range of a report: `from`, `to` as instants for SQL and as ISO-8601 for the answer;
+/// nullopt (and the answer in `refused`) when it is empty or longer than two years.
+struct report_range {
+  std::string from, to, from_iso, to_iso;
+};
+
+std::optional<report_range> range_of(pqxx::transaction_base& txn, const json& f,
+                                     api_reply& refused) {
+  auto r = txn.exec_params1(range_sql, opt_text(f, "from"), opt_text(f, "to"));
+  report_range range{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                     r[3].as<std::string>()};
+  if (range.from_iso >= range.to_iso) {
+    refused = invalid("to", "the range is empty: to must come after from");
+    return std::nullopt;
+  }
+  if (r[4].as<bool>()) {
+    refused = invalid("from", "a report covers at most two years");
+    return std::nullopt;
+  }
+  return range;
+}
+
 double number_or_zero(const pqxx::field& f) {
   return f.is_null() ? 0.0 : f.as<double>();
 }
@@ -120,8 +145,12 @@ json nullable_seconds(const pqxx::field& f) {
 }
 
 api_reply agents(pqxx::transaction_base& txn, const json& f) {
-  auto range = txn.exec_params1(range_sql, opt_text(f, "from"), opt_text(f, "to"));
-  auto from = range[0].as<std::string>(), to = range[1].as<std::string>();
+  api_reply refused;
+  auto range = range_of(txn, f, refused);
+  if (!range)
+    return refused;
+  auto& from = range->from;
+  auto& to = range->to;
   json items = json::array();
   for (auto r : txn.exec_params(agents_sql, from, to, str(f, "campaignId"), str(f, "agentId"),
                                 str(f, "numberId"))) {
@@ -147,11 +176,16 @@ api_reply agents(pqxx::transaction_base& txn, const json& f) {
          {"promisesBroken", r[15].as<std::int64_t>()},
          {"promisesPartiallyKept", r[16].as<std::int64_t>()},
          {"amountRecovered", r[17].as<double>()}});
+    // Share of handled chats that ended in a promise or a payment.
+    auto& item = items.back();
+    auto handled = item["chatsHandled"].get<std::int64_t>();
+    auto won = item["outcomes"].value("promise", 0) + item["outcomes"].value("paid", 0);
+    item["effectiveness"] =
+        handled > 0 ? json(std::round(1000.0 * won / static_cast<double>(handled)) / 1000)
+                    : json(nullptr);
   }
-  if (range[2].as<std::string>() >= range[3].as<std::string>())
-    return invalid("to", "the range is empty: to must come after from");
-  return answer(200, {{"from", range[2].as<std::string>()},
-                      {"to", range[3].as<std::string>()},
+  return answer(200, {{"from", range->from_iso},
+                      {"to", range->to_iso},
                       {"items", items},
                       {"total", items.size()}});
 }
@@ -165,6 +199,143 @@ api_reply overview(pqxx::transaction_base& txn) {
                       {"agents", json::parse(r[4].as<std::string>())},
                       {"messagesLastHour",
                        {{"in", r[5].as<std::int64_t>()}, {"out", r[6].as<std::int64_t>()}}}});
+}
+
+constexpr auto distribution_sql = R"sql(
+select coalesce(k, 'none'), count(*) from (
+  select case $6 when 'status' then c.status when 'priority' then c.priority
+                 when 'outcome' then c.outcome
+                 else coalesce(cp.name, null) end as k
+    from chats c left join campaigns cp on cp.id = c.campaign_id
+   where c.opened_at >= $1 and c.opened_at < $2
+     and ($3 = '' or c.campaign_id = nullif($3, '')::uuid)
+     and ($4 = '' or c.agent_id = nullif($4, '')::uuid)
+     and ($5 = '' or c.number_id = nullif($5, '')::uuid)) x
+ group by 1 order by 2 desc, 1
+)sql";
+
+// One row per local day of the range; days without activity show zeros.
+constexpr auto trends_sql = R"sql(
+with days as (
+  select d::date as day
+    from generate_series(($1::timestamptz)::date::timestamp,
+                         ($2::timestamptz - interval '1 microsecond')::date::timestamp,
+                         interval '1 day') d
+), opened as (
+  select opened_at::date as day, count(*) as n from chats c
+   where opened_at >= $1 and opened_at < $2
+     and ($3 = '' or c.campaign_id = nullif($3, '')::uuid)
+     and ($5 = '' or c.number_id = nullif($5, '')::uuid)
+   group by 1
+), msgs as (
+  select m.created_at::date as day, count(*) filter (where m.direction = 'in') as inbound,
+         count(*) filter (where m.direction = 'out') as outbound
+    from messages m
+   where m.created_at >= $1 and m.created_at < $2
+     and ($5 = '' or m.number_id = nullif($5, '')::uuid)
+     and ($3 = '' or m.chat_id in (select id from chats where campaign_id = nullif($3, '')::uuid))
+     and ($4 = '' or m.sent_by = nullif($4, '')::uuid)
+   group by 1
+), promised as (
+  select created_at::date as day, count(*) as n, sum(amount) as amount from payment_promises p
+   where created_at >= $1 and created_at < $2
+     and ($4 = '' or p.created_by = nullif($4, '')::uuid)
+   group by 1
+), paid as (
+  select paid_on as day, sum(amount) as amount from payments
+   where paid_on >= ($1::timestamptz)::date
+     and paid_on <= ($2::timestamptz - interval '1 microsecond')::date
+   group by 1
+)
+select to_char(d.day, 'YYYY-MM-DD'), coalesce(o.n, 0), coalesce(m.inbound, 0),
+       coalesce(m.outbound, 0), coalesce(p.n, 0), coalesce(p.amount, 0), coalesce(y.amount, 0)
+  from days d left join opened o using (day) left join msgs m using (day)
+  left join promised p using (day) left join paid y using (day)
+ order by d.day
+)sql";
+
+api_reply rankings(pqxx::transaction_base& txn, const json& f) {
+  static const std::map<std::string, bool> metrics = {// metric -> lower is better
+                                                      {"tmr", true},
+                                                      {"tmo", true},
+                                                      {"sph", false},
+                                                      {"chatsClosed", false},
+                                                      {"effectiveness", false},
+                                                      {"promisesMade", false},
+                                                      {"promisedAmount", false},
+                                                      {"amountRecovered", false},
+                                                      {"promisesKept", false}};
+  static const std::map<std::string, std::string> field = {{"tmr", "tmrSeconds"},
+                                                           {"tmo", "tmoSeconds"}};
+  auto metric = str(f, "metric").empty() ? std::string{"effectiveness"} : str(f, "metric");
+  auto it = metrics.find(metric);
+  if (it == metrics.end())
+    return invalid("metric", "metric must be one of tmr, tmo, sph, chatsClosed, effectiveness, "
+                             "promisesMade, promisedAmount, amountRecovered, promisesKept");
+  auto report = agents(txn, f);
+  if (report.status != 200)
+    return report;
+  auto body = json::parse(report.body);
+  auto key = field.count(metric) ? field.at(metric) : metric;
+  bool ascending = it->second;
+  json ranked = json::array(), unranked = json::array();
+  for (auto& a : body["items"])
+    (a[key].is_null() ? unranked : ranked)
+        .push_back({{"agentId", a["agentId"]}, {"fullName", a["fullName"]}, {"value", a[key]}});
+  std::stable_sort(ranked.begin(), ranked.end(), [&](const json& x, const json& y) {
+    return ascending ? x["value"].get<double>() < y["value"].get<double>()
+                     : x["value"].get<double>() > y["value"].get<double>();
+  });
+  int rank = 0;
+  for (auto& r : ranked)
+    r["rank"] = ++rank;
+  for (auto& u : unranked) // no value (nothing answered, no time logged): last, no rank
+    ranked.push_back(std::move(u));
+  return answer(200, {{"metric", metric},
+                      {"from", body["from"]},
+                      {"to", body["to"]},
+                      {"items", ranked},
+                      {"total", ranked.size()}});
+}
+
+api_reply distribution(pqxx::transaction_base& txn, const json& f) {
+  auto by = str(f, "by").empty() ? std::string{"status"} : str(f, "by");
+  if (by != "status" && by != "campaign" && by != "priority" && by != "outcome")
+    return invalid("by", "by must be status, campaign, priority or outcome");
+  api_reply refused;
+  auto range = range_of(txn, f, refused);
+  if (!range)
+    return refused;
+  json items = json::array();
+  for (auto r : txn.exec_params(distribution_sql, range->from, range->to, str(f, "campaignId"),
+                                str(f, "agentId"), str(f, "numberId"), by))
+    items.push_back({{"key", r[0].as<std::string>()}, {"chats", r[1].as<std::int64_t>()}});
+  return answer(200, {{"by", by},
+                      {"from", range->from_iso},
+                      {"to", range->to_iso},
+                      {"items", items},
+                      {"total", items.size()}});
+}
+
+api_reply trends(pqxx::transaction_base& txn, const json& f) {
+  api_reply refused;
+  auto range = range_of(txn, f, refused);
+  if (!range)
+    return refused;
+  json items = json::array();
+  for (auto r : txn.exec_params(trends_sql, range->from, range->to, str(f, "campaignId"),
+                                str(f, "agentId"), str(f, "numberId")))
+    items.push_back({{"day", r[0].as<std::string>()},
+                     {"chatsOpened", r[1].as<std::int64_t>()},
+                     {"messagesIn", r[2].as<std::int64_t>()},
+                     {"messagesOut", r[3].as<std::int64_t>()},
+                     {"promisesMade", r[4].as<std::int64_t>()},
+                     {"promisedAmount", r[5].as<double>()},
+                     {"amountRecovered", r[6].as<double>()}});
+  return answer(200, {{"from", range->from_iso},
+                      {"to", range->to_iso},
+                      {"items", items},
+                      {"total", items.size()}});
 }
 
 /// A report's rows as CSV, in the given column order; nested objects as JSON text.
@@ -221,6 +392,22 @@ api_reply reports(crm_worker_state& st, const api_request& req, const json& f) {
   if (req.op == "reports.agents") {
     auto r = agents(txn, f);
     return csv && r.status == 200 ? as_csv(r, "items", agent_columns) : r;
+  }
+  if (req.op == "reports.rankings") {
+    auto r = rankings(txn, f);
+    return csv && r.status == 200 ? as_csv(r, "items", {"rank", "agentId", "fullName", "value"})
+                                  : r;
+  }
+  if (req.op == "reports.distribution") {
+    auto r = distribution(txn, f);
+    return csv && r.status == 200 ? as_csv(r, "items", {"key", "chats"}) : r;
+  }
+  if (req.op == "reports.trends") {
+    auto r = trends(txn, f);
+    return csv && r.status == 200 ? as_csv(r, "items",
+                                           {"day", "chatsOpened", "messagesIn", "messagesOut",
+                                            "promisesMade", "promisedAmount", "amountRecovered"})
+                                  : r;
   }
   if (req.op == "reports.overview") {
     auto r = overview(txn);

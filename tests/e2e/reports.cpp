@@ -2,6 +2,7 @@
 // docs/reports.md for the definitions): a transfer credits each agent with its own hold, a
 // chat never answered counts as unanswered, promises kept and broken, time logged in.
 #include "tests/e2e/dispatch_fixture.hpp"
+#include "tests/support/ws_client.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
@@ -142,21 +143,59 @@ BOOST_AUTO_TEST_CASE(agent_metrics_credit_each_hold_to_its_agent) {
   BOOST_CHECK(row(empty, agent_a)["tmrSeconds"].is_null());
   BOOST_CHECK_EQUAL(report("?from=2026-10-05&to=2026-10-05&agentId=" + agent_b)["total"], 1);
 
+  // Rankings: TMR ranks the faster first; effectiveness = (promise + paid closes) / handled.
+  auto ranked = json::parse(call("GET",
+                                 "/api/v1/reports/rankings?from=2026-10-05&to=2026-10-05"
+                                 "&metric=tmr",
+                                 supervisor, "supervisor")
+                                .body);
+  BOOST_CHECK_EQUAL(ranked["items"][0]["agentId"], agent_b);
+  BOOST_CHECK_EQUAL(ranked["items"][0]["rank"], 1);
+  BOOST_CHECK_EQUAL(ranked["items"][1]["value"], 75.0);
+  BOOST_CHECK_EQUAL(laura["effectiveness"], 0.5);
+  // Distribution of the day's chats by outcome; trends per day.
+  auto dist = json::parse(call("GET",
+                               "/api/v1/reports/distribution?from=2026-10-05&to=2026-10-05"
+                               "&by=outcome",
+                               supervisor, "supervisor")
+                              .body);
+  BOOST_CHECK_EQUAL(dist["items"],
+                    json::parse(R"([{"key":"none","chats":1},{"key":"paid","chats":1},)"
+                                R"({"key":"promise","chats":1}])"));
+  auto trend = json::parse(
+      call("GET", "/api/v1/reports/trends?from=2026-10-05&to=2026-10-20", supervisor, "supervisor")
+          .body);
+  BOOST_REQUIRE_EQUAL(trend["total"], 16);
+  auto& day = trend["items"][0];
+  BOOST_CHECK_EQUAL(day["day"], "2026-10-05");
+  BOOST_CHECK_EQUAL(day["chatsOpened"], 3);
+  BOOST_CHECK_EQUAL(day["messagesIn"], 4);
+  BOOST_CHECK_EQUAL(day["messagesOut"], 4);
+  BOOST_CHECK_EQUAL(day["promisesMade"], 2);
+  BOOST_CHECK_EQUAL(day["promisedAmount"], 150000.0);
+  BOOST_CHECK_EQUAL(trend["items"][14]["amountRecovered"], 100000.0); // paid on the 19th
+  BOOST_CHECK_EQUAL(trend["items"][1]["chatsOpened"], 0);
+
   // The same as CSV.
   auto csv = call("GET", "/api/v1/reports/agents?from=2026-10-05&to=2026-10-05&format=csv",
                   supervisor, "supervisor");
   BOOST_REQUIRE_EQUAL(csv.status, 200);
   BOOST_CHECK(csv.body.rfind("agentId,fullName,chatsHandled,chatsClosed", 0) == 0);
   BOOST_CHECK(csv.body.find(",75.0,540.0,2,1.0,2.0,") != std::string::npos); // Laura
-  BOOST_CHECK_EQUAL(std::count(csv.body.begin(), csv.body.end(), '\n'), 3); // header + 2
+  BOOST_CHECK_EQUAL(std::count(csv.body.begin(), csv.body.end(), '\n'), 3);  // header + 2
 }
 
 BOOST_AUTO_TEST_CASE(bad_filters_and_agents_are_refused) {
-  for (auto q : {"?from=yesterday", "?agentId=42", "?format=xml", "?from=2026-10-06&to=2026-10-05"})
-    BOOST_CHECK_MESSAGE(
-        call("GET", std::string{"/api/v1/reports/agents"} + q, supervisor, "supervisor").status ==
-            400,
-        q);
+  for (auto q : {"?from=yesterday", "?agentId=42", "?format=xml", "?from=2026-10-06&to=2026-10-05",
+                 "?from=2020-01-01&to=2026-01-01", "?metric=luck"})
+    BOOST_CHECK_MESSAGE(call("GET",
+                             std::string{"/api/v1/reports/"} +
+                                 (std::string{q} == "?metric=luck" ? "rankings" : "agents") + q,
+                             supervisor, "supervisor")
+                                .status == 400,
+                        q);
+  BOOST_CHECK_EQUAL(
+      call("GET", "/api/v1/reports/distribution?by=mood", supervisor, "supervisor").status, 400);
   BOOST_CHECK_EQUAL(call("GET", "/api/v1/reports/agents", agent_a, "agent").status, 403);
   BOOST_CHECK_EQUAL(call("GET", "/api/v1/reports/overview", agent_a, "agent").status, 403);
 }
@@ -172,6 +211,18 @@ BOOST_AUTO_TEST_CASE(the_overview_shows_the_live_floor) {
   BOOST_CHECK_EQUAL(o["agentsByStatus"]["offline"], 2);
   BOOST_CHECK_EQUAL(o["agents"].size(), 2u);
   BOOST_CHECK_EQUAL(o["messagesLastHour"]["in"], 1);
+}
+
+BOOST_AUTO_TEST_CASE(supervisors_get_the_overview_pushed_and_agents_do_not) {
+  extra_env["CRM_STATS_INTERVAL_SECONDS"] = "1";
+  restart();
+  ws_client boss{server->port(), token(supervisor, "supervisor")};
+  ws_client laura{server->port(), token(agent_a, "agent")};
+  BOOST_REQUIRE(boss.connected() && laura.connected());
+  BOOST_REQUIRE_EQUAL(debtor_writes("573101000010", "wamid.OV2"), 200);
+  // Within a few intervals the supervisor sees the waiting chat counted.
+  BOOST_CHECK(boss.read_until("\"queueLength\":1", std::chrono::seconds(5)).has_value());
+  BOOST_CHECK(!laura.read_until("stats.overview", std::chrono::milliseconds(1500)).has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
