@@ -2,7 +2,11 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <dirent.h>
+#include <fstream>
 #include <memory>
+#include <sstream>
+#include <unistd.h>
 
 namespace crm::metrics {
 
@@ -25,7 +29,63 @@ prometheus::Registry& registry() {
   return *instance;
 }
 
+namespace {
+
+/// The process's own figures under Prometheus's standard names, read from /proc at scrape.
+void refresh_process_metrics() {
+  static auto& cpu = BuildGauge()
+                         .Name("process_cpu_seconds_total")
+                         .Help("User and system CPU time spent, in seconds")
+                         .Register(registry())
+                         .Add({});
+  static auto& rss = BuildGauge()
+                         .Name("process_resident_memory_bytes")
+                         .Help("Resident memory size in bytes")
+                         .Register(registry())
+                         .Add({});
+  static auto& fds = BuildGauge()
+                         .Name("process_open_fds")
+                         .Help("Open file descriptors")
+                         .Register(registry())
+                         .Add({});
+  static auto& threads = BuildGauge()
+                             .Name("process_threads")
+                             .Help("Operating system threads")
+                             .Register(registry())
+                             .Add({});
+  std::ifstream stat{"/proc/self/stat"};
+  std::string text{std::istreambuf_iterator<char>(stat), {}};
+  // Fields after the command name (which may hold spaces) start at ") ".
+  auto close = text.rfind(") ");
+  if (close != std::string::npos) {
+    std::istringstream rest{text.substr(close + 2)};
+    std::string field;
+    std::vector<std::string> f;
+    while (rest >> field)
+      f.push_back(field);
+    // state is field 3 of the man page: f[0]; utime 14 -> f[11], stime 15 -> f[12],
+    // num_threads 20 -> f[17], rss 24 -> f[21] (pages).
+    if (f.size() > 21) {
+      double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+      cpu.Set((std::stod(f[11]) + std::stod(f[12])) / ticks);
+      threads.Set(std::stod(f[17]));
+      rss.Set(std::stod(f[21]) * static_cast<double>(sysconf(_SC_PAGESIZE)));
+    }
+  }
+  if (auto* dir = opendir("/proc/self/fd")) {
+    int n = 0;
+    while (auto* e = readdir(dir))
+      if (e->d_name[0] != '.')
+        ++n;
+    closedir(dir);
+    fds.Set(n - 1); // the directory being read
+  }
+}
+
+} // namespace
+
 std::string render() {
+  refresh_process_metrics();
   prometheus::TextSerializer serializer;
   return serializer.Serialize(registry().Collect());
 }

@@ -250,6 +250,15 @@ BOOST_AUTO_TEST_CASE(operations_endpoints_report_health_readiness_and_metrics) {
       metrics.body);
   BOOST_CHECK(metrics.body.find("crm_storage_commit_seconds_count") != std::string::npos);
   BOOST_CHECK(metrics.body.find(R"(route="/api/v1/webhooks/meta")") != std::string::npos);
+  // The process's own figures, under Prometheus's standard names and with real values.
+  auto value_of = [&](const std::string& name) {
+    auto at = metrics.body.find("\n" + name + " ");
+    return at == std::string::npos ? -1.0 : std::stod(metrics.body.substr(at + name.size() + 2));
+  };
+  BOOST_CHECK_GT(value_of("process_resident_memory_bytes"), 1e6);
+  BOOST_CHECK_GT(value_of("process_open_fds"), 3);
+  BOOST_CHECK_GT(value_of("process_threads"), 2);
+  BOOST_CHECK_GE(value_of("process_cpu_seconds_total"), 0);
   BOOST_CHECK_EQUAL(http_request(server->port(), "GET", "/nowhere").status, 404);
   BOOST_CHECK_EQUAL(http_request(server->port(), "DELETE", "/healthz").status, 405);
 }
