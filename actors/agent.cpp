@@ -43,7 +43,7 @@ void agent_state::publish(agent_actor::pointer self) const {
     self->send(peers.dispatcher, load(), agent_actor{self});
 }
 
-void agent_state::check_away_chats(agent_actor::stateful_pointer<agent_state> self) {
+void agent_state::check_away_chats(actor_pointer<agent_actor, agent_state> self) {
   if (!away() || !registry || peers.requeue_after.count() == 0 || open_chats.empty() ||
       away_check_armed)
     return;
@@ -96,7 +96,7 @@ void announce_status(agent_actor::pointer self, const agent_state& st) {
 
 } // namespace
 
-agent_actor::behavior_type agent(agent_actor::stateful_pointer<agent_state> self,
+agent_actor::behavior_type agent(actor_pointer<agent_actor, agent_state> self,
                                  agent_profile profile, agent_peers peers) {
   auto& st = self->state;
   st.id = std::move(profile.id);

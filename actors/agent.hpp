@@ -37,7 +37,7 @@ struct agent_state {
 
   /// Asks each held chat to go back to the queue if the agent has left it unanswered too
   /// long, and arms the next look for the earliest one that is not yet.
-  void check_away_chats(agent_actor::stateful_pointer<agent_state> self);
+  void check_away_chats(actor_pointer<agent_actor, agent_state> self);
 
   agent_id id;
   std::string status = "offline";
@@ -52,7 +52,7 @@ struct agent_state {
 };
 
 /// The behaviour of an AGENT started from its stored profile.
-agent_actor::behavior_type agent(agent_actor::stateful_pointer<agent_state> self,
+agent_actor::behavior_type agent(actor_pointer<agent_actor, agent_state> self,
                                  agent_profile profile, agent_peers peers);
 
 /// True for the four statuses of API.md.

@@ -126,8 +126,8 @@ void chat_state::persist_assignment(chat_actor::pointer self) {
           });
 }
 
-chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
-                               chat_snapshot snapshot, chat_peers peers) {
+chat_actor::behavior_type chat(actor_pointer<chat_actor, chat_state> self, chat_snapshot snapshot,
+                               chat_peers peers) {
   self->state.conversation = std::move(snapshot);
   self->state.peers = std::move(peers);
   bot_start(self);

@@ -111,8 +111,8 @@ struct chat_state {
 };
 
 /// The behaviour of a CHAT started from its stored snapshot.
-chat_actor::behavior_type chat(chat_actor::stateful_pointer<chat_state> self,
-                               chat_snapshot snapshot, chat_peers peers);
+chat_actor::behavior_type chat(actor_pointer<chat_actor, chat_state> self, chat_snapshot snapshot,
+                               chat_peers peers);
 
 /// The `message.new` payload of an inbound message (its id is added once stored).
 nlohmann::json message_event(const chat_snapshot& chat, const inbound_message& m);

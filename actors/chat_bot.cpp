@@ -13,7 +13,7 @@ namespace crm {
 namespace {
 
 using json = nlohmann::json;
-using self_ptr = chat_actor::stateful_pointer<chat_state>;
+using self_ptr = actor_pointer<chat_actor, chat_state>;
 
 /// Asks the CRM WORKER; `done` gets the JSON body of a 2xx answer, `failed` anything else.
 template <class Done, class Failed>

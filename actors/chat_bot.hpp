@@ -9,16 +9,16 @@
 namespace crm {
 
 /// At spawn of a chat in bot mode: loads the flow and session, re-arms a pending timer.
-void bot_start(chat_actor::stateful_pointer<chat_state> self);
+void bot_start(actor_pointer<chat_actor, chat_state> self);
 
 /// A durable inbound message of a chat in bot mode.
-void bot_message(chat_actor::stateful_pointer<chat_state> self, const inbound_message& m);
+void bot_message(actor_pointer<chat_actor, chat_state> self, const inbound_message& m);
 
 /// A bot timer fired for the wait with this deadline.
-void bot_timer(chat_actor::stateful_pointer<chat_state> self, std::int64_t deadline_ms);
+void bot_timer(actor_pointer<chat_actor, chat_state> self, std::int64_t deadline_ms);
 
 /// The debtor asked to stop collection messages: confirms once, and a chat still with the
 /// bot closes (outcome refused); the agent of an assigned chat is told.
-void handle_opt_out(chat_actor::stateful_pointer<chat_state> self);
+void handle_opt_out(actor_pointer<chat_actor, chat_state> self);
 
 } // namespace crm

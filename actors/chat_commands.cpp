@@ -14,7 +14,7 @@ namespace crm {
 namespace {
 
 using json = nlohmann::json;
-using self_ptr = chat_actor::stateful_pointer<chat_state>;
+using self_ptr = actor_pointer<chat_actor, chat_state>;
 using reply = caf::typed_response_promise<json_page>;
 
 json nullable(const std::string& s) {

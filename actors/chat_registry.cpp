@@ -49,13 +49,12 @@ chat_actor chat_registry_state::find(const std::string& chat) {
 }
 
 void chat_registry_state::update_gauges() const {
-  metrics::actors("chat").Set(static_cast<double>(chats.size()));
   metrics::open_chats().Set(static_cast<double>(chats.size() + dormant.size()));
 }
 
 namespace {
 
-void load_open_chats(chat_registry_actor::stateful_pointer<chat_registry_state> self) {
+void load_open_chats(actor_pointer<chat_registry_actor, chat_registry_state> self) {
   self->request(self->state.peers.storage, timeouts::read, atom::load_v)
       .then(
           [self](std::vector<chat_snapshot>& open) {
@@ -84,7 +83,7 @@ void load_open_chats(chat_registry_actor::stateful_pointer<chat_registry_state> 
 } // namespace
 
 chat_registry_actor::behavior_type
-chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self, chat_peers peers) {
+chat_registry(actor_pointer<chat_registry_actor, chat_registry_state> self, chat_peers peers) {
   self->state.peers = std::move(peers);
   self->state.peers.registry = self->address();
   self->set_down_handler([self](caf::down_msg& dm) {

@@ -21,7 +21,7 @@ struct chat_registry_state {
     caf::typed_response_promise<inbound_ack> promise;
   };
 
-  explicit chat_registry_state(chat_registry_actor::stateful_pointer<chat_registry_state> self)
+  explicit chat_registry_state(actor_pointer<chat_registry_actor, chat_registry_state> self)
       : self{self} {}
 
   static std::string key_of(const number_id& number, const std::string& phone);
@@ -38,7 +38,7 @@ struct chat_registry_state {
   /// is not open.
   chat_actor find(const std::string& chat);
 
-  chat_registry_actor::stateful_pointer<chat_registry_state> self;
+  actor_pointer<chat_registry_actor, chat_registry_state> self;
   /// What every CHAT gets (its registry is this one).
   chat_peers peers;
   /// chat id -> chat key, for decisions addressed by chat id.
@@ -52,6 +52,6 @@ struct chat_registry_state {
 };
 
 chat_registry_actor::behavior_type
-chat_registry(chat_registry_actor::stateful_pointer<chat_registry_state> self, chat_peers peers);
+chat_registry(actor_pointer<chat_registry_actor, chat_registry_state> self, chat_peers peers);
 
 } // namespace crm

@@ -110,16 +110,19 @@ void dispatcher_state::offer(const waiting_chat& chat, agent_entry& agent) {
   auto chat_key = chat.chat_id;
   auto agent_key = agent.info.id;
   auto started = std::chrono::steady_clock::now();
+  auto queued_at = chat.queued_at;
   self->request(agent.handle, timeouts::offer, atom::offer_v,
                 chat_offer{chat_id{chat.chat_id}, chat.campaign_id})
       .then(
-          [this, chat_key, agent_key, started](bool accepted) {
+          [this, chat_key, agent_key, started, queued_at](bool accepted) {
             offering.erase(chat_key);
             if (auto it = agents.find(agent_key); it != agents.end())
               it->second.offer_in_flight = false;
             if (accepted && queue.remove(chat_key)) {
               std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
               metrics::assignment_seconds().Observe(took.count());
+              std::chrono::duration<double> waited = std::chrono::system_clock::now() - queued_at;
+              metrics::queue_wait_seconds().Observe(std::max(0.0, waited.count()));
               self->send(sink, chat_assigned{chat_id{chat_key}, agent_id{agent_key}});
             } else if (accepted) {
               // Taken out of the queue meanwhile (assigned by hand, closed): give it back.
@@ -170,9 +173,8 @@ void dispatcher_state::schedule_fallback_tick() {
   self->delayed_send(self, wait, atom::tick_v);
 }
 
-dispatcher_actor::behavior_type
-dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self, assignment_sink_actor sink,
-           dispatcher_options options) {
+dispatcher_actor::behavior_type dispatcher(actor_pointer<dispatcher_actor, dispatcher_state> self,
+                                           assignment_sink_actor sink, dispatcher_options options) {
   self->state.sink = std::move(sink);
   self->state.options = options;
   return {

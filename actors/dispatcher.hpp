@@ -33,8 +33,7 @@ struct dispatcher_options {
 struct dispatcher_state {
   static inline const char* name = "dispatcher";
 
-  explicit dispatcher_state(dispatcher_actor::stateful_pointer<dispatcher_state> self)
-      : self{self} {}
+  explicit dispatcher_state(actor_pointer<dispatcher_actor, dispatcher_state> self) : self{self} {}
 
   struct agent_entry {
     agent_actor handle;
@@ -59,7 +58,7 @@ struct dispatcher_state {
   /// The queue changed: updates the gauge and arms one `queue.updated` for the window.
   void queue_changed();
 
-  dispatcher_actor::stateful_pointer<dispatcher_state> self;
+  actor_pointer<dispatcher_actor, dispatcher_state> self;
   assignment_sink_actor sink;
   dispatcher_options options;
   waiting_queue queue;
@@ -71,8 +70,7 @@ struct dispatcher_state {
   bool publish_armed = false;
 };
 
-dispatcher_actor::behavior_type
-dispatcher(dispatcher_actor::stateful_pointer<dispatcher_state> self, assignment_sink_actor sink,
-           dispatcher_options options);
+dispatcher_actor::behavior_type dispatcher(actor_pointer<dispatcher_actor, dispatcher_state> self,
+                                           assignment_sink_actor sink, dispatcher_options options);
 
 } // namespace crm

@@ -88,7 +88,7 @@ provider_event unrouted_event(const std::string& provider, const webhook_change&
   return {provider, change.number_key, "unrouted", payload.dump()};
 }
 
-void route_messages(gateway_actor::stateful_pointer<gateway_state> self, const job_ptr& job,
+void route_messages(actor_pointer<gateway_actor, gateway_state> self, const job_ptr& job,
                     const number_info& number, webhook_change& change) {
   for (auto& msg : change.messages) {
     self->request(self->state.peers.registry, timeouts::route, inbound_envelope{number.id, msg})
@@ -126,7 +126,7 @@ void route_messages(gateway_actor::stateful_pointer<gateway_state> self, const j
   }
 }
 
-void store_unrouted(gateway_actor::stateful_pointer<gateway_state> self, const job_ptr& job,
+void store_unrouted(actor_pointer<gateway_actor, gateway_state> self, const job_ptr& job,
                     const webhook_change& change) {
   spdlog::warn("gateway: {} webhook for unknown number {}: {} messages, {} statuses kept "
                "as unrouted",
@@ -142,7 +142,7 @@ void store_unrouted(gateway_actor::stateful_pointer<gateway_state> self, const j
 }
 
 /// A WPPConnect server authenticates with its number's own token (no signatures there).
-bool token_matches(gateway_actor::stateful_pointer<gateway_state> self, const number_info& number,
+bool token_matches(actor_pointer<gateway_actor, gateway_state> self, const number_info& number,
                    const std::string& token) {
   auto& secrets = self->state.peers.secrets;
   if (!number.found || token.empty() || number.credentials.empty() || !secrets)
@@ -154,7 +154,7 @@ bool token_matches(gateway_actor::stateful_pointer<gateway_state> self, const nu
   return creds.is_object() && same_secret(creds.value("token", ""), token);
 }
 
-void handle_webhook(gateway_actor::stateful_pointer<gateway_state> self, webhook_batch& batch,
+void handle_webhook(actor_pointer<gateway_actor, gateway_state> self, webhook_batch& batch,
                     responder_ptr& out) {
   auto job = std::make_shared<webhook_job>();
   job->out = std::move(out);
@@ -184,7 +184,7 @@ void handle_webhook(gateway_actor::stateful_pointer<gateway_state> self, webhook
   job->done();
 }
 
-void handle_ready(gateway_actor::stateful_pointer<gateway_state> self, responder_ptr& out) {
+void handle_ready(actor_pointer<gateway_actor, gateway_state> self, responder_ptr& out) {
   struct probe {
     responder_ptr out;
     size_t pending = 0;
@@ -224,7 +224,7 @@ json agent_json(const agent_load& load) {
           {"campaignIds", load.campaigns}};
 }
 
-void handle_status(gateway_actor::stateful_pointer<gateway_state> self, user_status_request& req,
+void handle_status(actor_pointer<gateway_actor, gateway_state> self, user_status_request& req,
                    responder_ptr& out) {
   auto& agents = self->state.peers.agents;
   auto handle = agents ? agents->find(req.user_id) : std::optional<agent_actor>{};
@@ -235,7 +235,7 @@ void handle_status(gateway_actor::stateful_pointer<gateway_state> self, user_sta
             [out](caf::error& err) { out->fail(err); });
 }
 
-void handle_queue(gateway_actor::stateful_pointer<gateway_state> self, responder_ptr& out) {
+void handle_queue(actor_pointer<gateway_actor, gateway_state> self, responder_ptr& out) {
   self->request(self->state.peers.dispatcher, timeouts::route, atom::queue_v)
       .then(
           [out](std::vector<chat_waiting>& waiting) {
@@ -254,7 +254,7 @@ void handle_queue(gateway_actor::stateful_pointer<gateway_state> self, responder
 
 /// Answers a storage read: 404 when the resource is not visible, else one object or a list.
 template <class Query>
-void handle_read(gateway_actor::stateful_pointer<gateway_state> self, Query& q, responder_ptr& out,
+void handle_read(actor_pointer<gateway_actor, gateway_state> self, Query& q, responder_ptr& out,
                  bool single) {
   auto page = q.page, limit = q.limit;
   self->request(self->state.peers.storage, timeouts::read, std::move(q))
@@ -273,7 +273,7 @@ void handle_read(gateway_actor::stateful_pointer<gateway_state> self, Query& q, 
 
 /// A command on a chat: the REGISTRY routes it to the CHAT, which answers the chat (or the
 /// new message: 201) as stored.
-void handle_command(gateway_actor::stateful_pointer<gateway_state> self, chat_command& cmd,
+void handle_command(actor_pointer<gateway_actor, gateway_state> self, chat_command& cmd,
                     responder_ptr& out) {
   auto created = cmd.kind == "send";
   self->request(self->state.peers.registry, timeouts::route, std::move(cmd))
@@ -286,7 +286,7 @@ void handle_command(gateway_actor::stateful_pointer<gateway_state> self, chat_co
 
 /// A message's media: where it lives (row-level checked by the query), the number's provider
 /// client, then the download, answered straight from the I/O thread that finishes it.
-void handle_media(gateway_actor::stateful_pointer<gateway_state> self, media_query& q,
+void handle_media(actor_pointer<gateway_actor, gateway_state> self, media_query& q,
                   responder_ptr& out) {
   self->request(self->state.peers.storage, timeouts::read, std::move(q))
       .then(
@@ -331,7 +331,7 @@ bool crm_operation(const std::string& op) {
 
 /// An agent's proactive contact: reserved under the contact rules (422 with the next allowed
 /// time when refused), then the template sent in the debtor's chat, which the agent holds.
-void start_contact(gateway_actor::stateful_pointer<gateway_state> self, api_request& req,
+void start_contact(actor_pointer<gateway_actor, gateway_state> self, api_request& req,
                    responder_ptr& out) {
   auto by = req.by;
   req.op = "contacts.reserve";
@@ -386,7 +386,7 @@ void start_contact(gateway_actor::stateful_pointer<gateway_state> self, api_requ
 
 /// A records operation: after a change to users, roles or campaigns, the answer waits for the
 /// new access table, so a revoked token is refused from the very next request.
-void handle_identity(gateway_actor::stateful_pointer<gateway_state> self, api_request& req,
+void handle_identity(actor_pointer<gateway_actor, gateway_state> self, api_request& req,
                      responder_ptr& out) {
   auto answer = [self, out](api_reply& r) {
     if (!r.access_changed)
@@ -412,7 +412,7 @@ void handle_identity(gateway_actor::stateful_pointer<gateway_state> self, api_re
 
 } // namespace
 
-gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_state> self,
+gateway_actor::behavior_type gateway(actor_pointer<gateway_actor, gateway_state> self,
                                      gateway_peers peers) {
   self->state.peers = std::move(peers);
   return {

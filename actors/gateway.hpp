@@ -33,7 +33,7 @@ struct gateway_state {
 };
 
 /// The behaviour of a GATEWAY: the HTTP-facing request dispatcher.
-gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_state> self,
+gateway_actor::behavior_type gateway(actor_pointer<gateway_actor, gateway_state> self,
                                      gateway_peers peers);
 
 } // namespace crm

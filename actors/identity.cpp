@@ -10,7 +10,7 @@ namespace crm {
 
 namespace {
 
-using self_ptr = identity_actor::stateful_pointer<identity_state>;
+using self_ptr = actor_pointer<identity_actor, identity_state>;
 
 /// Brings the AGENTs in line with the active agents in the database: spawns the new ones,
 /// updates the others, takes those no longer active offline (no new chats reach them);
@@ -76,7 +76,7 @@ access_table access_table_of(const access_rows& rows) {
   return t;
 }
 
-identity_actor::behavior_type identity(identity_actor::stateful_pointer<identity_state> self,
+identity_actor::behavior_type identity(actor_pointer<identity_actor, identity_state> self,
                                        identity_peers peers) {
   auto& st = self->state;
   st.peers = std::move(peers);

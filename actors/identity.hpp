@@ -32,7 +32,7 @@ struct identity_state {
 };
 
 /// The behaviour of the IDENTITY.
-identity_actor::behavior_type identity(identity_actor::stateful_pointer<identity_state> self,
+identity_actor::behavior_type identity(actor_pointer<identity_actor, identity_state> self,
                                        identity_peers peers);
 
 /// The access table of a set of rows.

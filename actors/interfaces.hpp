@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/instrumented.hpp"
 #include "actors/messages.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>

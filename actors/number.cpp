@@ -16,7 +16,7 @@ namespace crm {
 
 namespace {
 
-using self_ptr = number_actor::stateful_pointer<number_state>;
+using self_ptr = actor_pointer<number_actor, number_state>;
 
 caf::timespan slot_length(const number_options& o) {
   return std::chrono::duration_cast<caf::timespan>(

@@ -40,17 +40,17 @@ struct number_state {
 
   /// Starts as many queued sends as the pace and the in-flight cap allow; arms a tick for
   /// the next slot otherwise.
-  void pump(number_actor::stateful_pointer<number_state> self);
+  void pump(actor_pointer<number_actor, number_state> self);
 
   /// Counts the attempt, then hands the message to the provider client.
-  void start(number_actor::stateful_pointer<number_state> self, outbound_job job);
+  void start(actor_pointer<number_actor, number_state> self, outbound_job job);
 
   /// Records a final outcome and tells the message's CHAT.
-  void finish(number_actor::stateful_pointer<number_state> self, const outbound_job& job,
+  void finish(actor_pointer<number_actor, number_state> self, const outbound_job& job,
               const provider_reply& reply);
 
   /// Records the number's connection state when a send changes it.
-  void health(number_actor::stateful_pointer<number_state> self, const provider_reply& reply);
+  void health(actor_pointer<number_actor, number_state> self, const provider_reply& reply);
 
   /// The wait before attempt `n` (1-based) is retried.
   std::chrono::milliseconds backoff(int n) const;
@@ -67,7 +67,7 @@ struct number_state {
 };
 
 /// The behaviour of a NUMBER: loads its outbox (pending messages) and sends it first.
-number_actor::behavior_type number(number_actor::stateful_pointer<number_state> self,
+number_actor::behavior_type number(actor_pointer<number_actor, number_state> self,
                                    number_profile profile, number_peers peers,
                                    number_options options);
 

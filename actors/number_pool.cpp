@@ -11,18 +11,17 @@
 
 namespace crm {
 
-void number_pool_state::start(number_pool_actor::stateful_pointer<number_pool_state> self,
+void number_pool_state::start(actor_pointer<number_pool_actor, number_pool_state> self,
                               const number_profile& profile) {
   auto handle = self->spawn<caf::linked>(
       number, profile, number_peers{storage, factory.client(profile)}, factory.options(profile));
   if (registry)
     self->send(handle, registry);
   numbers[profile.id.value] = handle;
-  metrics::actors("number").Set(static_cast<double>(numbers.size()));
 }
 
 number_pool_actor::behavior_type
-number_pool(number_pool_actor::stateful_pointer<number_pool_state> self,
+number_pool(actor_pointer<number_pool_actor, number_pool_state> self,
             std::vector<number_profile> profiles, storage_actor storage, number_factory factory) {
   auto& st = self->state;
   st.storage = std::move(storage);

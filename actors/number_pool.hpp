@@ -24,7 +24,7 @@ struct number_pool_state {
   number_pool_state() = default;
 
   /// Spawns the NUMBER of a profile.
-  void start(number_pool_actor::stateful_pointer<number_pool_state> self,
+  void start(actor_pointer<number_pool_actor, number_pool_state> self,
              const number_profile& profile);
 
   storage_actor storage;
@@ -35,7 +35,7 @@ struct number_pool_state {
 
 /// The behaviour of NUMBERS, starting a NUMBER for each of `profiles`.
 number_pool_actor::behavior_type
-number_pool(number_pool_actor::stateful_pointer<number_pool_state> self,
+number_pool(actor_pointer<number_pool_actor, number_pool_state> self,
             std::vector<number_profile> profiles, storage_actor storage, number_factory factory);
 
 } // namespace crm

@@ -12,7 +12,7 @@ namespace {
 
 /// Pushes one reminder; it counts as given once a session of the assignee got it (else the
 /// next tick tries again, so an agent who connects later still gets it).
-void remind(scheduler_actor::stateful_pointer<scheduler_state> self, const nlohmann::json& item) {
+void remind(actor_pointer<scheduler_actor, scheduler_state> self, const nlohmann::json& item) {
   auto task = item["task"];
   self->request(
           self->state.peers.hub, timeouts::route, atom::publish_v,
@@ -29,7 +29,7 @@ void remind(scheduler_actor::stateful_pointer<scheduler_state> self, const nlohm
 }
 
 /// Sends one reserved campaign contact through the REGISTRY and records what came of it.
-void send_outreach(scheduler_actor::stateful_pointer<scheduler_state> self,
+void send_outreach(actor_pointer<scheduler_actor, scheduler_state> self,
                    const nlohmann::json& job) {
   auto& st = self->state;
   outreach_request req{number_id{job["numberId"].get<std::string>()},
@@ -58,7 +58,7 @@ void send_outreach(scheduler_actor::stateful_pointer<scheduler_state> self,
 
 } // namespace
 
-scheduler_actor::behavior_type scheduler(scheduler_actor::stateful_pointer<scheduler_state> self,
+scheduler_actor::behavior_type scheduler(actor_pointer<scheduler_actor, scheduler_state> self,
                                          scheduler_peers peers) {
   self->state.peers = std::move(peers);
   self->send(self, atom::tick_v);

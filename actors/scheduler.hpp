@@ -13,7 +13,7 @@ struct scheduler_peers {
   /// Outbound campaign sends open their chats through the REGISTRY.
   chat_registry_actor registry;
   std::chrono::seconds tick{15};
-  int lead_minutes = 10; // reminders go this long before a task is due
+  int lead_minutes = 10;                  // reminders go this long before a task is due
   std::chrono::seconds stats_interval{5}; // supervisors' live overview
 };
 
@@ -25,7 +25,7 @@ struct scheduler_state {
 };
 
 /// The behaviour of the SCHEDULER; ticks from the start.
-scheduler_actor::behavior_type scheduler(scheduler_actor::stateful_pointer<scheduler_state> self,
+scheduler_actor::behavior_type scheduler(actor_pointer<scheduler_actor, scheduler_state> self,
                                          scheduler_peers peers);
 
 } // namespace crm

@@ -48,7 +48,7 @@ std::shared_ptr<const std::string> frame_of(const ws_event& ev) {
 
 } // namespace
 
-ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> self,
+ws_hub_actor::behavior_type ws_hub(actor_pointer<ws_hub_actor, ws_hub_state> self,
                                    std::chrono::seconds offline_grace) {
   self->state.offline_grace = offline_grace;
   return {

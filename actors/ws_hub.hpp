@@ -30,7 +30,7 @@ struct ws_hub_state {
   std::unordered_multimap<std::string, std::uint64_t> chat_rooms;  // chat id -> sessions
 };
 
-ws_hub_actor::behavior_type ws_hub(ws_hub_actor::stateful_pointer<ws_hub_state> self,
+ws_hub_actor::behavior_type ws_hub(actor_pointer<ws_hub_actor, ws_hub_state> self,
                                    std::chrono::seconds offline_grace);
 
 } // namespace crm

@@ -4,7 +4,9 @@
 
 #include <dirent.h>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <unistd.h>
 
@@ -84,8 +86,49 @@ void refresh_process_metrics() {
 
 } // namespace
 
+namespace {
+
+std::mutex types_mutex;
+std::map<std::string, std::unique_ptr<actor_type_stats>>& types() {
+  static std::map<std::string, std::unique_ptr<actor_type_stats>> instance;
+  return instance;
+}
+
+/// Publishes each type's deepest mailbox since the previous scrape and starts a new window.
+void refresh_mailbox_depths() {
+  std::lock_guard lock{types_mutex};
+  for (auto& [_, s] : types())
+    s->deepest.Set(static_cast<double>(s->deepest_seen.exchange(0, std::memory_order_relaxed)));
+}
+
+} // namespace
+
+actor_type_stats& actor_type(const std::string& type) {
+  static auto& live =
+      BuildGauge().Name("crm_actors").Help("Live actors by type").Register(registry());
+  static auto& processed = BuildCounter()
+                               .Name("crm_actor_messages_total")
+                               .Help("Messages processed, by actor type")
+                               .Register(registry());
+  static auto& queued = BuildGauge()
+                            .Name("crm_mailbox_messages")
+                            .Help("Messages waiting in mailboxes, summed by actor type")
+                            .Register(registry());
+  static auto& deepest = BuildGauge()
+                             .Name("crm_mailbox_max")
+                             .Help("The deepest mailbox of the type since the previous scrape")
+                             .Register(registry());
+  std::lock_guard lock{types_mutex};
+  auto& slot = types()[type];
+  if (!slot)
+    slot.reset(new actor_type_stats{live.Add({{"type", type}}), processed.Add({{"type", type}}),
+                                    queued.Add({{"type", type}}), deepest.Add({{"type", type}})});
+  return *slot;
+}
+
 std::string render() {
   refresh_process_metrics();
+  refresh_mailbox_depths();
   prometheus::TextSerializer serializer;
   return serializer.Serialize(registry().Collect());
 }
@@ -147,12 +190,6 @@ prometheus::Counter& webhook_rejections(const std::string& provider, const std::
   return family.Add({{"provider", provider}, {"reason", reason}});
 }
 
-prometheus::Gauge& actors(const std::string& type) {
-  static auto& family =
-      BuildGauge().Name("crm_actors").Help("Live actors by type").Register(registry());
-  return family.Add({{"type", type}});
-}
-
 prometheus::Gauge& open_chats() {
   static auto& family = BuildGauge()
                             .Name("crm_open_chats")
@@ -175,6 +212,16 @@ prometheus::Histogram& assignment_seconds() {
                             .Help("Time from an offer to the agent's acceptance")
                             .Register(registry());
   static auto& h = family.Add({}, latency_buckets());
+  return h;
+}
+
+prometheus::Histogram& queue_wait_seconds() {
+  static auto& family = BuildHistogram()
+                            .Name("crm_queue_wait_seconds")
+                            .Help("Time a chat waited in the queue before an agent took it")
+                            .Register(registry());
+  static auto& h = family.Add({}, prometheus::Histogram::BucketBoundaries{
+                                      0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600});
   return h;
 }
 

@@ -6,6 +6,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 
 /// The process's Prometheus metrics: one registry, families declared once here so names and
@@ -32,13 +34,32 @@ prometheus::Counter& inbound_statuses(const std::string& provider, const std::st
 prometheus::Counter& webhook_rejections(const std::string& provider, const std::string& reason);
 
 // -- actors -------------------------------------------------------------------
-prometheus::Gauge& actors(const std::string& type);
+
+/// The mailbox figures of one actor type, shared by its actors (actors/instrumented.hpp).
+struct actor_type_stats {
+  prometheus::Gauge& live;        // actors of the type (counted from their first message)
+  prometheus::Counter& processed; // messages handled
+  prometheus::Gauge& queued;      // messages waiting, summed over the type's actors
+  prometheus::Gauge& deepest;     // the deepest single mailbox since the previous scrape
+  std::atomic<std::int64_t> deepest_seen{0};
+
+  void note_depth(std::int64_t depth) {
+    auto seen = deepest_seen.load(std::memory_order_relaxed);
+    while (depth > seen &&
+           !deepest_seen.compare_exchange_weak(seen, depth, std::memory_order_relaxed)) {
+    }
+  }
+};
+/// Created on first use; lives as long as the process.
+actor_type_stats& actor_type(const std::string& type);
 prometheus::Gauge& open_chats();
 
 // -- dispatching --------------------------------------------------------------
 prometheus::Gauge& queue_length();
 /// Time from an offer to the AGENT's acceptance.
 prometheus::Histogram& assignment_seconds();
+/// Time a chat waited in the queue before an agent took it.
+prometheus::Histogram& queue_wait_seconds();
 
 // -- storage ------------------------------------------------------------------
 prometheus::Histogram& batch_rows();

@@ -81,9 +81,9 @@ pqxx::connection& crm_worker_state::connection() {
   return *conn;
 }
 
-crm_worker_actor::behavior_type
-crm_worker(crm_worker_actor::stateful_pointer<crm_worker_state> self, std::string url,
-           std::string timezone, contact::settings contact) {
+crm_worker_actor::behavior_type crm_worker(actor_pointer<crm_worker_actor, crm_worker_state> self,
+                                           std::string url, std::string timezone,
+                                           contact::settings contact) {
   self->state.url = std::move(url);
   self->state.timezone = std::move(timezone);
   self->state.contact = std::move(contact);

@@ -25,8 +25,8 @@ struct crm_worker_state {
 };
 
 /// Spawn with `sys.spawn<caf::detached>(crm_worker, url, timezone, contact_settings)`.
-crm_worker_actor::behavior_type
-crm_worker(crm_worker_actor::stateful_pointer<crm_worker_state> self, std::string url,
-           std::string timezone, contact::settings contact);
+crm_worker_actor::behavior_type crm_worker(actor_pointer<crm_worker_actor, crm_worker_state> self,
+                                           std::string url, std::string timezone,
+                                           contact::settings contact);
 
 } // namespace crm::storage

@@ -26,7 +26,7 @@ namespace {
 
 using json = nlohmann::json;
 using namespace records;
-using self_ptr = identity_worker_actor::stateful_pointer<identity_worker_state>;
+using self_ptr = actor_pointer<identity_worker_actor, identity_worker_state>;
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -656,7 +656,7 @@ pqxx::connection& identity_worker_state::connection() {
 }
 
 identity_worker_actor::behavior_type
-identity_worker(identity_worker_actor::stateful_pointer<identity_worker_state> self,
+identity_worker(actor_pointer<identity_worker_actor, identity_worker_state> self,
                 identity_options options) {
   auto& st = self->state;
   st.box = std::make_unique<secret_box>(options.secrets_key);

@@ -64,7 +64,7 @@ struct identity_worker_state {
 
 /// Spawn with `sys.spawn<caf::detached>(identity_worker, options)`.
 identity_worker_actor::behavior_type
-identity_worker(identity_worker_actor::stateful_pointer<identity_worker_state> self,
+identity_worker(actor_pointer<identity_worker_actor, identity_worker_state> self,
                 identity_options options);
 
 } // namespace crm::storage

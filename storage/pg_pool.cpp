@@ -17,7 +17,7 @@ const pg_worker_actor& pg_pool_state::reader() {
 
 namespace {
 
-storage_actor::behavior_type pg_pool(storage_actor::stateful_pointer<pg_pool_state> self,
+storage_actor::behavior_type pg_pool(actor_pointer<storage_actor, pg_pool_state> self,
                                      write_batcher_actor batcher,
                                      std::vector<pg_worker_actor> readers) {
   self->state.batcher = std::move(batcher);

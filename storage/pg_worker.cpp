@@ -89,7 +89,7 @@ caf::result<T> lift(caf::expected<T> x) {
 
 } // namespace
 
-pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_worker_state> self,
+pg_worker_actor::behavior_type pg_worker(actor_pointer<pg_worker_actor, pg_worker_state> self,
                                          std::string url) {
   self->state.url = std::move(url);
   return {

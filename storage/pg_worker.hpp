@@ -34,7 +34,7 @@ struct pg_worker_state {
 };
 
 /// Spawn with `sys.spawn<caf::detached>(pg_worker, url)`.
-pg_worker_actor::behavior_type pg_worker(pg_worker_actor::stateful_pointer<pg_worker_state> self,
+pg_worker_actor::behavior_type pg_worker(actor_pointer<pg_worker_actor, pg_worker_state> self,
                                          std::string url);
 
 } // namespace crm::storage

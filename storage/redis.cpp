@@ -101,7 +101,7 @@ std::optional<std::string> redis_state::run(std::vector<std::string> args, const
   return result;
 }
 
-redis_actor::behavior_type redis(redis_actor::stateful_pointer<redis_state> self,
+redis_actor::behavior_type redis(actor_pointer<redis_actor, redis_state> self,
                                  redis_endpoint endpoint) {
   self->state.endpoint = std::move(endpoint);
   return {

@@ -39,7 +39,7 @@ struct redis_state {
   std::optional<std::string> run(std::vector<std::string> args, const char* what = nullptr);
 };
 
-redis_actor::behavior_type redis(redis_actor::stateful_pointer<redis_state> self,
+redis_actor::behavior_type redis(actor_pointer<redis_actor, redis_state> self,
                                  redis_endpoint endpoint);
 
 } // namespace crm::storage

@@ -163,7 +163,7 @@ void write_batcher_state::pending::fail(const caf::error& err) {
 }
 
 write_batcher_actor::behavior_type
-write_batcher(write_batcher_actor::stateful_pointer<write_batcher_state> self,
+write_batcher(actor_pointer<write_batcher_actor, write_batcher_state> self,
               std::vector<pg_worker_actor> writers, batch_policy policy) {
   auto& st = self->state;
   st.busy.assign(writers.size(), false);

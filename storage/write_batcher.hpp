@@ -39,7 +39,7 @@ struct write_batcher_state {
     void fail(const caf::error& err);
   };
 
-  explicit write_batcher_state(write_batcher_actor::stateful_pointer<write_batcher_state> self)
+  explicit write_batcher_state(actor_pointer<write_batcher_actor, write_batcher_state> self)
       : self{self} {}
 
   /// Queues one write with its promise; answered after the COMMIT of its batch.
@@ -61,7 +61,7 @@ struct write_batcher_state {
   /// it. Returns false when the error is not about the rows (e.g. the database is down).
   bool isolate(pending& failed, const caf::error& err);
 
-  write_batcher_actor::stateful_pointer<write_batcher_state> self;
+  actor_pointer<write_batcher_actor, write_batcher_state> self;
   std::vector<pg_worker_actor> writers;
   std::vector<bool> busy;
   batch_policy policy;
@@ -72,7 +72,7 @@ struct write_batcher_state {
 };
 
 write_batcher_actor::behavior_type
-write_batcher(write_batcher_actor::stateful_pointer<write_batcher_state> self,
+write_batcher(actor_pointer<write_batcher_actor, write_batcher_state> self,
               std::vector<pg_worker_actor> writers, batch_policy policy);
 
 } // namespace crm::storage

@@ -4,6 +4,10 @@
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -15,6 +19,38 @@ namespace {
 std::string text_from(const std::string& phone, const std::string& wamid,
                       const std::string& text = "Hola, quiero pagar mi deuda") {
   return meta_text_webhook(server_fixture::phone_number_id, phone, wamid, text);
+}
+
+/// A Prometheus text exposition parsed strictly: every sample line is `name{labels} value`
+/// after its family's # HELP and # TYPE; the samples by their full series name. A line that
+/// does not parse fails the test.
+std::map<std::string, double> parse_prometheus(const std::string& text) {
+  static const std::regex sample(
+      R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? )"
+      R"(([-+]?([0-9.]+([eE][-+]?[0-9]+)?|Inf|NaN)))");
+  static const std::regex meta(R"(# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) .*)");
+  std::map<std::string, double> out;
+  std::set<std::string> typed;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty())
+      continue;
+    std::smatch m;
+    if (line[0] == '#') {
+      BOOST_REQUIRE_MESSAGE(std::regex_match(line, m, meta), "bad comment line: " + line);
+      if (m[1] == "TYPE")
+        typed.insert(m[2]);
+      continue;
+    }
+    BOOST_REQUIRE_MESSAGE(std::regex_match(line, m, sample), "bad sample line: " + line);
+    auto name = m[1].str();
+    auto family = std::regex_replace(name, std::regex("_(bucket|sum|count)$"), "");
+    BOOST_CHECK_MESSAGE(typed.count(name) || typed.count(family), "no # TYPE before " + line);
+    auto at = line.rfind(' ');
+    out[line.substr(0, at)] = std::stod(line.substr(at + 1));
+  }
+  return out;
 }
 
 } // namespace
@@ -261,6 +297,41 @@ BOOST_AUTO_TEST_CASE(operations_endpoints_report_health_readiness_and_metrics) {
   BOOST_CHECK_GE(value_of("process_cpu_seconds_total"), 0);
   BOOST_CHECK_EQUAL(http_request(server->port(), "GET", "/nowhere").status, 404);
   BOOST_CHECK_EQUAL(http_request(server->port(), "DELETE", "/healthz").status, 405);
+}
+
+BOOST_AUTO_TEST_CASE(metrics_parse_as_prometheus_text_and_move_as_traffic_flows) {
+  auto scrape = [&] {
+    auto res = http_request(server->port(), "GET", "/metrics");
+    BOOST_REQUIRE_EQUAL(res.status, 200);
+    return parse_prometheus(res.body);
+  };
+  auto before = scrape();
+  constexpr int n = 12;
+  for (int i = 0; i < n; ++i)
+    BOOST_REQUIRE_EQUAL(
+        post_signed(text_from(debtor_phone, "wamid.E2E.m" + std::to_string(i))).status, 200);
+  auto after = scrape();
+  auto moved = [&](const std::string& series) {
+    BOOST_TEST_CONTEXT(series) {
+      BOOST_CHECK(after.count(series));
+    }
+    return after[series] - (before.count(series) ? before[series] : 0.0);
+  };
+  BOOST_CHECK_EQUAL(moved(R"(crm_inbound_messages_total{outcome="stored",provider="meta"})"), n);
+  BOOST_CHECK_EQUAL(
+      moved(R"(crm_http_requests_total{method="POST",route="/api/v1/webhooks/meta",status="200"})"),
+      n);
+  BOOST_CHECK_EQUAL(
+      moved(R"(crm_http_request_duration_seconds_count{route="/api/v1/webhooks/meta"})"), n);
+  BOOST_CHECK_GE(moved("crm_storage_commit_seconds_count"), 1);
+  BOOST_CHECK_GE(moved("crm_storage_batch_rows_sum"), n);
+  // Every message went through the chat's actor and the write batcher's.
+  BOOST_CHECK_GE(moved(R"(crm_actor_messages_total{type="chat"})"), n);
+  BOOST_CHECK_GE(moved(R"(crm_actor_messages_total{type="write_batcher"})"), n);
+  BOOST_CHECK_GE(after[R"(crm_actors{type="chat"})"], 1);
+  // Nothing is left waiting once the answers are in; the gauges exist per type.
+  BOOST_CHECK(after.count(R"(crm_mailbox_messages{type="chat"})"));
+  BOOST_CHECK(after.count(R"(crm_mailbox_max{type="chat"})"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

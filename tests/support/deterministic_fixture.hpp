@@ -51,7 +51,7 @@ struct deterministic_fixture {
   /// White-box access to an actor's state (only between run() calls).
   template <class State, class Handle>
   State& state_of(const Handle& h) {
-    using pointer = typename Handle::template stateful_pointer<State>;
+    using pointer = actor_pointer<Handle, State>;
     return caf::actor_cast<pointer>(h)->state;
   }
 
