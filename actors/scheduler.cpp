@@ -56,6 +56,25 @@ void send_outreach(actor_pointer<scheduler_actor, scheduler_state> self,
           });
 }
 
+/// Sums past days for the reports (migration 017), a few hundred milliseconds per tick so
+/// the CRM WORKER stays responsive; a year's backlog takes a while, and reports stay exact
+/// meanwhile (they read what is not summed yet live).
+void roll_up_reports(actor_pointer<scheduler_actor, scheduler_state> self) {
+  api_request roll{"reports.rollup", "", R"({"budgetMs":300})", {}};
+  self->request(self->state.peers.worker, timeouts::import, std::move(roll))
+      .then(
+          [](api_reply& r) {
+            auto body = nlohmann::json::parse(r.body, nullptr, false);
+            if (r.status != 200)
+              spdlog::warn("scheduler: report rollup failed: {}", r.body);
+            else if (body.is_object() && body.value("days", 0) > 0)
+              spdlog::debug("scheduler: {} report days summed", body.value("days", 0));
+          },
+          [](caf::error& err) {
+            spdlog::warn("scheduler: report rollup failed: {}", caf::to_string(err));
+          });
+}
+
 } // namespace
 
 scheduler_actor::behavior_type scheduler(actor_pointer<scheduler_actor, scheduler_state> self,
@@ -117,6 +136,7 @@ scheduler_actor::behavior_type scheduler(actor_pointer<scheduler_actor, schedule
                       spdlog::info("scheduler: {} follow-up tasks for broken promises",
                                    body.value("created", 0));
                   }
+                  roll_up_reports(self);
                   self->delayed_send(self, st.peers.tick, atom::tick_v);
                 },
                 [self](caf::error& err) {

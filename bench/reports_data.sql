@@ -31,7 +31,8 @@ select n.id, '+57310' || lpad(g::text, 7, '0'), n.campaign_id, 'closed',
   join bench_numbers n on n.k = g % 10
   join bench_agents a on a.k = g % 30
   cross join lateral (select :'t0'::timestamptz
-                        + (g::double precision / :chats) * (:'days' || ' days')::interval as at) o;
+                        + (g::double precision / :chats) * (:'days' || ' days')::interval as at) o
+ order by g; -- rows land in time order, as they do in production
 insert into assignments (chat_id, agent_id, kind, created_at)
 select c.id, c.agent_id, 'assign', c.assigned_at from chats c where c.debtor_phone like '+57310%';
 -- A tenth are transferred to the next agent ten minutes in.
@@ -46,7 +47,8 @@ select c.id, c.number_id, case when i % 2 = 0 then 'in' else 'out' end, 'text', 
        case when i % 2 = 1 then c.agent_id end,
        c.opened_at + i * interval '70 seconds', 'wamid.b' || c.id || '.' || i
   from chats c cross join generate_series(0, :per_chat - 1) i
- where c.debtor_phone like '+57310%';
+ where c.debtor_phone like '+57310%'
+ order by c.opened_at, i;
 insert into debtors (full_name, document_number, debt_amount, days_overdue)
 select 'Deudor ' || g, 'B' || g, 1000000, g % 200 from generate_series(1, 1000) g;
 insert into payment_promises (debtor_id, chat_id, amount, due_date, created_by, created_at)
@@ -60,5 +62,8 @@ insert into agent_status_log (user_id, status, started_at, ended_at)
 select a.id, 'available', d + interval '13 hours', d + interval '21 hours'
   from bench_agents a cross join generate_series(date_trunc('day', :'t0'::timestamptz),
                                                  now(), interval '1 day') d;
-\timing off
 analyze;
+-- The past days summed for the reports, as the SCHEDULER does a little at a time.
+set timezone = :'tz';
+select report_roll_pending('1 hour') as days_rolled_up;
+\timing off

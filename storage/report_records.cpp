@@ -2,6 +2,7 @@
 // tables. Dates are the business calendar (the connection's TimeZone is CRM_TIMEZONE): a
 // plain date `to` includes that whole day. Every report also answers as CSV.
 #include "domain/csv.hpp"
+#include "domain/report_math.hpp"
 #include "storage/crm_records.hpp"
 #include "storage/records.hpp"
 
@@ -13,6 +14,8 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <string>
+#include <string_view>
 
 namespace crm::storage {
 
@@ -31,52 +34,111 @@ select f, t, iso_utc(f), iso_utc(t), t - f > interval '731 days' from (select
            now()) as t) r
 )sql";
 
-constexpr auto agents_sql = R"sql(
-with h as (
-  select * from agent_handlings($1, $2)
+// The range split between rollups and live reads (migration 017): `rolled` are the local
+// days inside [$1, $2) summed from their start up to `upto` (the day's end, or for today a
+// few minutes ago); `gaps` the rest of the range, read live. Every report starts with these.
+constexpr std::string_view report_scope = R"sql(
+with rolled as materialized (
+  select day, cutoff, upto from report_days
+   where tz = current_setting('TimeZone')
+     and day::timestamptz >= $1::timestamptz and upto <= $2::timestamptz
+), gaps as materialized (
+  select greatest(coalesce(r.upto, g), $1::timestamptz) as s,
+         least(g + interval '1 day', $2::timestamptz) as e
+    from generate_series(date_trunc('day', $1::timestamptz),
+                         $2::timestamptz - interval '1 microsecond', interval '1 day') g
+    left join rolled r on r.day = g::date
+   where greatest(coalesce(r.upto, g), $1::timestamptz) < least(g + interval '1 day', $2::timestamptz)
+), late_since as (select min(cutoff) as at from rolled)
+)sql";
+
+// Chats opened in the range: the rolled days' closed chats, plus live the chats opened in
+// the gaps and the rolled days' chats still open or closed after the cutoff.
+constexpr std::string_view report_chats = R"sql(, opened as (
+  select x.day, x.campaign_id, x.number_id, x.agent_id, x.status, x.priority, x.outcome, x.chats
+    from report_chat_days x join rolled r on r.day = x.day
+   where x.tz = current_setting('TimeZone')
+  union all
+  select x.* from gaps cross join lateral chats_opened_between(gaps.s, gaps.e, null) x
+  union all
+  select c.opened_at::date, c.campaign_id, c.number_id, c.agent_id, c.status, c.priority,
+         c.outcome, 1
+    from (select * from chats where closed_at is null
+          union all
+          select * from chats where closed_at >= (select at from late_since)) c
+    join rolled r on r.day = c.opened_at::date and c.opened_at < r.upto
+   where c.closed_at is null or c.closed_at >= r.cutoff
+)
+)sql";
+
+// Messages in the range: the rolled days' sums, plus live those of the gaps.
+constexpr std::string_view report_traffic = R"sql(, traffic as (
+  select x.day, x.campaign_id, x.number_id, x.sent_by, x.inbound, x.outbound
+    from report_traffic_days x join rolled r on r.day = x.day
+   where x.tz = current_setting('TimeZone')
+  union all
+  select x.* from gaps cross join lateral traffic_between(gaps.s, gaps.e) x
+)
+)sql";
+
+const std::string agents_sql = std::string(report_scope) + R"sql(, live as (
+  select h.* from gaps cross join lateral agent_handlings(gaps.s, gaps.e) h
+  union all
+  select h.* from late_handlings((select at from late_since), $1, $2) h
+    join rolled r on r.day = h.assigned_at::date and h.assigned_at < r.upto
+   where h.chat_closed_at is null or h.chat_closed_at >= r.cutoff
+), h as (
+  select * from (
+    select x.agent_id, x.campaign_id, x.number_id, x.outcome, x.handled, x.closed, x.answered,
+           x.unanswered, x.tmr_seconds, x.tmo_seconds
+      from report_agent_days x join rolled r on r.day = x.day
+     where x.tz = current_setting('TimeZone')
+    union all
+    select l.agent_id, l.campaign_id, l.number_id, l.outcome, 1, l.closed::int, t.answered,
+           t.unanswered, t.tmr_seconds, t.tmo_seconds
+      from live l
+      cross join lateral handling_terms(l.closed, l.response_from, l.first_reply_at,
+                                        l.assigned_at, l.released_at) t) all_handlings
    where ($3 = '' or campaign_id = nullif($3, '')::uuid)
      and ($4 = '' or agent_id = nullif($4, '')::uuid)
      and ($5 = '' or number_id = nullif($5, '')::uuid)
 ), outcomes as (
   select agent_id, json_object_agg(outcome, n) as outcomes
-    from (select agent_id, outcome, count(*) as n from h where outcome is not null
+    from (select agent_id, outcome, sum(closed) as n from h where outcome is not null
            group by agent_id, outcome) o
    group by agent_id
 ), per_agent as (
-  select agent_id,
-         count(distinct chat_id) as handled,
-         count(*) filter (where closed) as closed,
-         avg(extract(epoch from first_reply_at - response_from))
-           filter (where first_reply_at is not null) as tmr,
-         count(*) filter (where first_reply_at is not null) as answered,
-         count(*) filter (where response_from is not null and first_reply_at is null)
-           as unanswered,
-         avg(extract(epoch from released_at - assigned_at)) filter (where closed) as tmo
+  select agent_id, sum(handled) as handled, sum(closed) as closed,
+         sum(tmr_seconds) as tmr, sum(answered) as answered, sum(unanswered) as unanswered,
+         sum(tmo_seconds) as tmo
     from h group by agent_id
-), sent as (
-  select m.sent_by as agent_id, count(*) as n from messages m
-   where m.sent_by is not null and m.created_at >= $1 and m.created_at < $2
-     and ($3 = '' or m.chat_id in (select id from chats where campaign_id = nullif($3, '')::uuid))
-     and ($5 = '' or m.number_id = nullif($5, '')::uuid)
-   group by m.sent_by
+)
+)sql" + std::string(report_traffic) +
+                               R"sql(, sent as (
+  select sent_by as agent_id, sum(outbound) as n from traffic
+   where sent_by is not null
+     and ($3 = '' or campaign_id = nullif($3, '')::uuid)
+     and ($5 = '' or number_id = nullif($5, '')::uuid)
+   group by sent_by
 ), status as (
   select agent_id, json_object_agg(status, round(seconds)) as seconds,
          sum(seconds) filter (where status in ('available', 'busy')) as logged
     from agent_status_seconds($1, $2) group by agent_id
 ), promised as (
   select p.created_by as agent_id, count(*) as made, sum(p.amount) as amount,
-         count(*) filter (where promise_state(p) = 'kept') as kept,
-         count(*) filter (where promise_state(p) = 'broken') as broken,
-         count(*) filter (where promise_state(p) = 'partially_kept') as partial,
-         coalesce(sum(promise_paid(p)), 0) as recovered
+         count(*) filter (where p.paid_total >= p.amount) as kept,
+         count(*) filter (where p.due_date < current_date and p.paid_total = 0) as broken,
+         count(*) filter (where p.due_date < current_date and p.paid_total > 0
+                            and p.paid_total < p.amount) as partial,
+         sum(p.paid_total) as recovered
     from payment_promises p
    where p.created_by is not null and p.created_at >= $1 and p.created_at < $2
      and ($3 = '' or p.chat_id in (select id from chats where campaign_id = nullif($3, '')::uuid))
    group by p.created_by
 )
 select u.id, u.full_name, coalesce(a.handled, 0), coalesce(a.closed, 0),
-       coalesce(o.outcomes, '{}')::text, a.tmr, coalesce(a.answered, 0),
-       coalesce(a.unanswered, 0), a.tmo, coalesce(s.n, 0), st.logged,
+       coalesce(o.outcomes, '{}')::text, coalesce(a.tmr, 0), coalesce(a.answered, 0),
+       coalesce(a.unanswered, 0), coalesce(a.tmo, 0), coalesce(s.n, 0), st.logged,
        coalesce(st.seconds, '{}')::text, coalesce(p.made, 0), coalesce(p.amount, 0),
        coalesce(p.kept, 0), coalesce(p.broken, 0), coalesce(p.partial, 0),
        coalesce(p.recovered, 0)
@@ -140,6 +202,10 @@ double number_or_zero(const pqxx::field& f) {
   return f.is_null() ? 0.0 : f.as<double>();
 }
 
+json optional_number(std::optional<double> x) {
+  return x ? json(*x) : json(nullptr);
+}
+
 json nullable_seconds(const pqxx::field& f) {
   return f.is_null() ? json(nullptr) : json(std::round(f.as<double>() * 10) / 10);
 }
@@ -156,33 +222,33 @@ api_reply agents(pqxx::transaction_base& txn, const json& f) {
                                 str(f, "numberId"))) {
     double logged = number_or_zero(r[10]);
     auto sent = r[9].as<std::int64_t>();
+    auto handled = r[2].as<std::int64_t>();
+    auto closed = r[3].as<std::int64_t>();
+    auto answered = r[6].as<std::int64_t>();
+    auto outcomes = json::parse(r[4].as<std::string>());
     items.push_back(
         {{"agentId", r[0].as<std::string>()},
          {"fullName", r[1].as<std::string>()},
-         {"chatsHandled", r[2].as<std::int64_t>()},
-         {"chatsClosed", r[3].as<std::int64_t>()},
-         {"outcomes", json::parse(r[4].as<std::string>())},
-         {"tmrSeconds", nullable_seconds(r[5])},
-         {"answeredChats", r[6].as<std::int64_t>()},
+         {"chatsHandled", handled},
+         {"chatsClosed", closed},
+         {"outcomes", outcomes},
+         {"tmrSeconds", optional_number(report_math::average(r[5].as<double>(), answered))},
+         {"answeredChats", answered},
          {"unansweredChats", r[7].as<std::int64_t>()},
-         {"tmoSeconds", nullable_seconds(r[8])},
+         {"tmoSeconds", optional_number(report_math::average(r[8].as<double>(), closed))},
          {"messagesSent", sent},
-         {"hoursLoggedIn", std::round(logged / 36) / 100},
-         {"sph", logged > 0 ? json(std::round(sent / (logged / 3600) * 100) / 100) : json(nullptr)},
+         {"hoursLoggedIn", report_math::hours(logged)},
+         {"sph", optional_number(report_math::per_hour(sent, logged))},
          {"statusSeconds", json::parse(r[11].as<std::string>())},
          {"promisesMade", r[12].as<std::int64_t>()},
          {"promisedAmount", r[13].as<double>()},
          {"promisesKept", r[14].as<std::int64_t>()},
          {"promisesBroken", r[15].as<std::int64_t>()},
          {"promisesPartiallyKept", r[16].as<std::int64_t>()},
-         {"amountRecovered", r[17].as<double>()}});
-    // Share of handled chats that ended in a promise or a payment.
-    auto& item = items.back();
-    auto handled = item["chatsHandled"].get<std::int64_t>();
-    auto won = item["outcomes"].value("promise", 0) + item["outcomes"].value("paid", 0);
-    item["effectiveness"] =
-        handled > 0 ? json(std::round(1000.0 * won / static_cast<double>(handled)) / 1000)
-                    : json(nullptr);
+         {"amountRecovered", r[17].as<double>()},
+         {"effectiveness",
+          optional_number(report_math::effectiveness(outcomes.value("promise", 0),
+                                                     outcomes.value("paid", 0), handled))}});
   }
   return answer(200, {{"from", range->from_iso},
                       {"to", range->to_iso},
@@ -201,40 +267,35 @@ api_reply overview(pqxx::transaction_base& txn) {
                        {{"in", r[5].as<std::int64_t>()}, {"out", r[6].as<std::int64_t>()}}}});
 }
 
-constexpr auto distribution_sql = R"sql(
-select coalesce(k, 'none'), count(*) from (
-  select case $6 when 'status' then c.status when 'priority' then c.priority
-                 when 'outcome' then c.outcome
-                 else coalesce(cp.name, null) end as k
-    from chats c left join campaigns cp on cp.id = c.campaign_id
-   where c.opened_at >= $1 and c.opened_at < $2
-     and ($3 = '' or c.campaign_id = nullif($3, '')::uuid)
-     and ($4 = '' or c.agent_id = nullif($4, '')::uuid)
-     and ($5 = '' or c.number_id = nullif($5, '')::uuid)) x
+const std::string distribution_sql = std::string(report_scope) + std::string(report_chats) + R"sql(
+select coalesce(k, 'none'), sum(chats) from (
+  select case $6 when 'status' then o.status when 'priority' then o.priority
+                 when 'outcome' then o.outcome
+                 else cp.name end as k, o.chats
+    from opened o left join campaigns cp on cp.id = o.campaign_id
+   where ($3 = '' or o.campaign_id = nullif($3, '')::uuid)
+     and ($4 = '' or o.agent_id = nullif($4, '')::uuid)
+     and ($5 = '' or o.number_id = nullif($5, '')::uuid)) x
  group by 1 order by 2 desc, 1
 )sql";
 
 // One row per local day of the range; days without activity show zeros.
-constexpr auto trends_sql = R"sql(
-with days as (
+const std::string trends_sql = std::string(report_scope) + std::string(report_chats) +
+                               std::string(report_traffic) + R"sql(, days as (
   select d::date as day
     from generate_series(($1::timestamptz)::date::timestamp,
                          ($2::timestamptz - interval '1 microsecond')::date::timestamp,
                          interval '1 day') d
-), opened as (
-  select opened_at::date as day, count(*) as n from chats c
-   where opened_at >= $1 and opened_at < $2
-     and ($3 = '' or c.campaign_id = nullif($3, '')::uuid)
-     and ($5 = '' or c.number_id = nullif($5, '')::uuid)
+), opened_per_day as (
+  select day, sum(chats) as n from opened
+   where ($3 = '' or campaign_id = nullif($3, '')::uuid)
+     and ($5 = '' or number_id = nullif($5, '')::uuid)
    group by 1
 ), msgs as (
-  select m.created_at::date as day, count(*) filter (where m.direction = 'in') as inbound,
-         count(*) filter (where m.direction = 'out') as outbound
-    from messages m
-   where m.created_at >= $1 and m.created_at < $2
-     and ($5 = '' or m.number_id = nullif($5, '')::uuid)
-     and ($3 = '' or m.chat_id in (select id from chats where campaign_id = nullif($3, '')::uuid))
-     and ($4 = '' or m.sent_by = nullif($4, '')::uuid)
+  select day, sum(inbound) as inbound, sum(outbound) as outbound from traffic
+   where ($3 = '' or campaign_id = nullif($3, '')::uuid)
+     and ($5 = '' or number_id = nullif($5, '')::uuid)
+     and ($4 = '' or sent_by = nullif($4, '')::uuid)
    group by 1
 ), promised as (
   select created_at::date as day, count(*) as n, sum(amount) as amount from payment_promises p
@@ -249,7 +310,7 @@ with days as (
 )
 select to_char(d.day, 'YYYY-MM-DD'), coalesce(o.n, 0), coalesce(m.inbound, 0),
        coalesce(m.outbound, 0), coalesce(p.n, 0), coalesce(p.amount, 0), coalesce(y.amount, 0)
-  from days d left join opened o using (day) left join msgs m using (day)
+  from days d left join opened_per_day o using (day) left join msgs m using (day)
   left join promised p using (day) left join paid y using (day)
  order by d.day
 )sql";
@@ -277,20 +338,22 @@ api_reply rankings(pqxx::transaction_base& txn, const json& f) {
     return report;
   auto body = json::parse(report.body);
   auto key = field.count(metric) ? field.at(metric) : metric;
-  bool ascending = it->second;
-  json ranked = json::array(), unranked = json::array();
-  for (auto& a : body["items"])
-    (a[key].is_null() ? unranked : ranked)
-        .push_back({{"agentId", a["agentId"]}, {"fullName", a["fullName"]}, {"value", a[key]}});
-  std::stable_sort(ranked.begin(), ranked.end(), [&](const json& x, const json& y) {
-    return ascending ? x["value"].get<double>() < y["value"].get<double>()
-                     : x["value"].get<double>() > y["value"].get<double>();
-  });
-  int rank = 0;
-  for (auto& r : ranked)
-    r["rank"] = ++rank;
-  for (auto& u : unranked) // no value (nothing answered, no time logged): last, no rank
-    ranked.push_back(std::move(u));
+  std::vector<report_math::rank_entry> entries;
+  std::map<std::string, const json*> by_id;
+  for (auto& a : body["items"]) {
+    auto& v = a[key];
+    entries.push_back({a["agentId"].get<std::string>(),
+                       v.is_null() ? std::nullopt : std::optional<double>(v.get<double>())});
+    by_id[entries.back().agent_id] = &a;
+  }
+  // Agents without a value (nothing answered, no time logged in) come last, without a rank.
+  json ranked = json::array();
+  for (auto& e : report_math::rank(std::move(entries), it->second)) {
+    auto& a = *by_id.at(e.agent_id);
+    ranked.push_back({{"agentId", a["agentId"]}, {"fullName", a["fullName"]}, {"value", a[key]}});
+    if (e.rank > 0)
+      ranked.back()["rank"] = e.rank;
+  }
   return answer(200, {{"metric", metric},
                       {"from", body["from"]},
                       {"to", body["to"]},
@@ -382,11 +445,22 @@ const std::vector<std::string> agent_columns = {"agentId",
 const std::vector<std::string> overview_columns = {"queueLength",    "oldestWaitSeconds", "withBot",
                                                    "agentsByStatus", "messagesLastHour",  "agents"};
 
+/// Rolls up past days for about `budgetMs` (the worker answers nobody else meanwhile).
+api_reply rollup(crm_worker_state& st, const json& f) {
+  pqxx::work txn{st.connection()};
+  auto budget = std::to_string(std::clamp(f.value("budgetMs", 300), 10, 60000)) + " ms";
+  auto days = txn.exec_params1("select report_roll_pending($1::interval)", budget)[0].as<int>();
+  txn.commit();
+  return answer(200, {{"days", days}});
+}
+
 } // namespace
 
 namespace crm_ops {
 
 api_reply reports(crm_worker_state& st, const api_request& req, const json& f) {
+  if (req.op == "reports.rollup") // the SCHEDULER's: past days summed, time-boxed
+    return rollup(st, f);
   pqxx::read_transaction txn{st.connection()};
   bool csv = str(f, "format") == "csv";
   if (req.op == "reports.agents") {
