@@ -138,10 +138,15 @@ api_reply tasks(crm_worker_state& st, const api_request& req, const json& b) {
         " where p.status = 'pending' and p.due_date < current_date and promise_paid(p) = 0"
         " and coalesce(d.assigned_agent_id, c.agent_id, p.created_by) is not null"
         " and not exists (select 1 from tasks t where t.promise_id = p.id)"
-        " on conflict (promise_id) do nothing");
+        " order by p.due_date limit 1000 on conflict (promise_id) do nothing");
     // Stored statuses catch up (reads derive them anyway), so the next sweep skips these.
-    txn.exec("update payment_promises p set status = promise_state(p) where p.status ="
-             " 'pending' and (p.due_date < current_date or promise_paid(p) >= p.amount)");
+    // Both are bounded: a backlog (an import of old promises) is worked off tick by tick
+    // instead of holding the CRM WORKER, which answers the API too, for minutes.
+    txn.exec("update payment_promises set status = promise_state(payment_promises) where id in"
+             " (select p.id from payment_promises p where p.status = 'pending' and"
+             " (p.due_date < current_date or promise_paid(p) >= p.amount) and"
+             " (p.due_date >= current_date or exists (select 1 from tasks t where"
+             " t.promise_id = p.id) or promise_paid(p) > 0) order by p.due_date limit 5000)");
     // Reminders now due; marked only once delivered (tasks.reminded), so one for an agent
     // who is not connected waits for the agent.
     auto due = txn.exec_params(
