@@ -334,7 +334,7 @@ expected<config> load_config(const std::string& file_json,
     json root;
     try {
       root = json::parse(file_json);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
       return make_error(ec::invalid_config,
                         std::string{"configuration file is not JSON: "} + e.what());
     }

@@ -46,7 +46,10 @@ std::string error_body(const std::string& code, const std::string& message,
   nlohmann::json err = {{"code", code}, {"message", message}};
   if (!details.is_null())
     err["details"] = details;
-  return nlohmann::json{{"error", err}}.dump();
+  // Messages may quote the input (a parser's "last read" token): bytes that are not UTF-8
+  // are replaced, never a reason to fail the answer.
+  return nlohmann::json{{"error", err}}.dump(-1, ' ', false,
+                                             nlohmann::json::error_handler_t::replace);
 }
 
 http_failure to_http(const caf::error& err) {

@@ -424,7 +424,7 @@ expected<meta_webhook> parse_meta_webhook(std::string_view raw_body) {
   json doc;
   try {
     doc = json::parse(raw_body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) { // parse_error, and out_of_range for 1e999
     return make_error(ec::invalid_input, std::string{"malformed JSON: "} + e.what());
   }
   try {

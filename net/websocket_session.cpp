@@ -174,11 +174,7 @@ void websocket_session::enqueue(std::shared_ptr<const std::string> frame) {
     return;
   if (queue_.size() >= max_queued_frames) {
     spdlog::warn("websocket {} of {} fell behind; closing it", id_, user_.user_id);
-    closing_ = true;
-    queue_.clear();
-    ws_.async_close(websocket::close_reason{websocket::close_code::policy_error, "too slow"},
-                    [self = shared_from_this()](beast::error_code) { self->leave(); });
-    return;
+    return begin_close(websocket::close_code::policy_error, "too slow");
   }
   queue_.push_back(std::move(frame));
   if (queue_.size() == 1)
@@ -195,18 +191,41 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
   if (ec)
     return leave();
   queue_.pop_front();
+  if (closing_) // the queue was cut to the frame that was in flight
+    return do_close();
   if (!queue_.empty())
     do_write();
 }
 
 void websocket_session::close(std::string reason) {
   asio::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason)] {
-    if (self->closing_)
-      return;
-    self->closing_ = true;
-    self->ws_.async_close(websocket::close_reason{websocket::close_code::normal, reason},
-                          [self](beast::error_code) { self->leave(); });
+    self->begin_close(websocket::close_code::normal, reason);
   });
+}
+
+/// Beast allows one write at a time and the frame being written must outlive it: the close
+/// waits for the write in flight, and the frames behind it are dropped. A client that never
+/// reads again does not get to hold the session: its socket is shut after five seconds.
+void websocket_session::begin_close(websocket::close_code code, const std::string& reason) {
+  if (closing_)
+    return;
+  closing_ = true;
+  close_reason_ = websocket::close_reason{code, reason};
+  if (queue_.empty())
+    return do_close();
+  queue_.erase(std::next(queue_.begin()), queue_.end());
+  close_deadline_.expires_after(std::chrono::seconds(5));
+  close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->queue_.empty())
+      return;
+    beast::error_code ignored;
+    beast::get_lowest_layer(self->ws_).socket().close(ignored); // fails the stuck write
+  });
+}
+
+void websocket_session::do_close() {
+  close_deadline_.cancel();
+  ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) { self->leave(); });
 }
 
 void websocket_session::leave() {

@@ -4,6 +4,7 @@
 #include "net/beast.hpp"
 #include "net/services.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json_fwd.hpp>
 
@@ -41,9 +42,13 @@ class websocket_session : public ws_sink, public std::enable_shared_from_this<we
   void enqueue(std::shared_ptr<const std::string> frame);
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
+  void begin_close(beast::websocket::close_code code, const std::string& reason);
+  void do_close();
   void leave();
 
   beast::websocket::stream<beast::tcp_stream> ws_;
+  asio::steady_timer close_deadline_{ws_.get_executor()};
+  beast::websocket::close_reason close_reason_;
   beast::flat_buffer buffer_;
   std::deque<std::shared_ptr<const std::string>> queue_;
   const services& services_;

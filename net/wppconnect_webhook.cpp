@@ -30,6 +30,17 @@ std::string type_of(const std::string& wpp) {
   return "unsupported";
 }
 
+/// A string field, or `fallback` when absent or of another type: the payload is not ours.
+std::string text_at(const json& j, const char* key, const std::string& fallback = {}) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+bool flag_at(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+
 std::int64_t number_of(const json& j) {
   if (j.is_number_integer())
     return j.get<std::int64_t>();
@@ -77,7 +88,7 @@ expected<wppconnect_event> parse_wppconnect_webhook(std::string_view body) {
   wppconnect_event result;
   result.event = j["event"].get<std::string>();
   if (result.event == "onmessage") {
-    if (j.value("isGroupMsg", false) || j.value("fromMe", false))
+    if (flag_at(j, "isGroupMsg") || flag_at(j, "fromMe"))
       return result; // groups are not debtors; our own sends come back as onack
     auto id = wppconnect_id(j.value("id", json{}));
     auto from = phone_of(j.value("from", json{}));
@@ -87,17 +98,17 @@ expected<wppconnect_event> parse_wppconnect_webhook(std::string_view body) {
     m.provider_id = id;
     m.from = *from;
     if (j.contains("sender") && j["sender"].is_object())
-      m.contact_name = j["sender"].value("pushname", j["sender"].value("name", ""));
+      m.contact_name = text_at(j["sender"], "pushname", text_at(j["sender"], "name"));
     if (m.contact_name.empty())
-      m.contact_name = j.value("notifyName", "");
-    auto wpp_type = j.value("type", "chat");
+      m.contact_name = text_at(j, "notifyName");
+    auto wpp_type = text_at(j, "type", "chat");
     m.type = type_of(wpp_type);
     m.timestamp = number_of(j.value("timestamp", json{}));
     if (m.type == "text") {
-      m.text = j.value("body", "");
+      m.text = text_at(j, "body");
     } else {
-      m.text = j.value("caption", "");
-      json media = {{"mimeType", j.value("mimetype", "")}};
+      m.text = text_at(j, "caption");
+      json media = {{"mimeType", text_at(j, "mimetype")}};
       if (j.contains("filename"))
         media["filename"] = j["filename"];
       if (m.type != "unsupported" && m.type != "location")

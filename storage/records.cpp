@@ -7,7 +7,9 @@ namespace crm::storage::records {
 using json = nlohmann::json;
 
 api_reply answer(int status, const json& body, bool access_changed) {
-  return api_reply{status, body.dump(), "", 0, access_changed};
+  // Stored text is UTF-8; a quoted input (an imported file's cell) may not be: replaced.
+  return api_reply{status, body.dump(-1, ' ', false, json::error_handler_t::replace), "", 0,
+                   access_changed};
 }
 
 api_reply error(int status, const std::string& code, const std::string& message, json details) {

@@ -19,10 +19,14 @@ struct ws_client::impl {
   beast::error_code error;
 };
 
-ws_client::ws_client(unsigned short port, const std::string& token) : impl_{new impl} {
+ws_client::ws_client(unsigned short port, const std::string& token, int receive_buffer)
+    : impl_{new impl} {
   try {
-    beast::get_lowest_layer(impl_->ws).connect(
-        tcp::endpoint{asio::ip::make_address("127.0.0.1"), port});
+    auto& socket = beast::get_lowest_layer(impl_->ws).socket();
+    socket.open(tcp::v4());
+    if (receive_buffer > 0)
+      socket.set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+    socket.connect(tcp::endpoint{asio::ip::make_address("127.0.0.1"), port});
     impl_->ws.handshake("127.0.0.1", "/ws?token=" + token);
     impl_->connected = true;
   } catch (const std::exception&) {

@@ -11,7 +11,9 @@ namespace crm::test {
 class ws_client {
  public:
   /// Connects and upgrades; connected() tells whether the handshake succeeded.
-  ws_client(unsigned short port, const std::string& token);
+  /// A `receive_buffer` (bytes) shrinks the socket's buffer: a client that stops reading
+  /// then backs up into the server quickly.
+  ws_client(unsigned short port, const std::string& token, int receive_buffer = 0);
   ~ws_client();
 
   bool connected() const;
