@@ -66,6 +66,9 @@ insert into agent_status_log (user_id, status, started_at, ended_at)
 select a.id, 'available', d + interval '13 hours', d + interval '21 hours'
   from bench_agents a cross join generate_series(date_trunc('day', :'t0'::timestamptz),
                                                  now(), interval '1 day') d;
+-- Past promises carry the status the daily sweep would have stored (their follow-up tasks
+-- are not part of this stretch); otherwise the server's first ticks work off a year of them.
+update payment_promises p set status = promise_state(p) where p.due_date < current_date;
 analyze;
 -- The past days summed for the reports, as the SCHEDULER does a little at a time.
 set timezone = :'tz';
