@@ -69,7 +69,7 @@ BOOST_AUTO_TEST_CASE(sigkill_under_load_loses_nothing_acknowledged_and_sends_not
   for (int k = 0; k < 5; ++k) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 700));
     server->kill9();
-    restart();
+    server->start(); // same object and port: the load threads hold on to both
   }
   crashing = false;
   for (auto& d : debtors)
@@ -91,7 +91,13 @@ BOOST_AUTO_TEST_CASE(sigkill_under_load_loses_nothing_acknowledged_and_sends_not
       eventually("chats where status = 'assigned' and agent_id = '" + agent_a + "'", debtors_n));
   auto mine = json::parse(call("GET", "/api/v1/chats?status=assigned", agent_a, "agent").body);
   BOOST_CHECK_EQUAL(mine["items"].size(), static_cast<size_t>(debtors_n));
-  // Every accepted reply reaches the provider exactly once.
+  // Every accepted reply reaches the provider exactly once, except one whose request was on
+  // its way when the server died: Meta has no idempotency key, so it is reported failed with
+  // unknown_outcome (the agent sees it and may resend) rather than risk a second contact.
+  auto settled = [&](const std::string& id) {
+    return db.scalar("select count(*) from messages where id = '" + id +
+                     "' and status <> 'pending'") == "1";
+  };
   std::map<std::string, int> deliveries;
   for (int i = 0; i < 200; ++i) { // the outbox drains after the last restart
     deliveries.clear();
@@ -99,15 +105,24 @@ BOOST_AUTO_TEST_CASE(sigkill_under_load_loses_nothing_acknowledged_and_sends_not
       ++deliveries[json::parse(r.body).value("biz_opaque_callback_data", "")];
     bool all = true;
     for (auto& id : accepted)
-      all = all && deliveries.count(id);
+      all = all && (deliveries.count(id) || settled(id));
     if (all)
       break;
     std::this_thread::sleep_for(50ms);
   }
   BOOST_CHECK_GT(accepted.size(), 0u);
-  for (auto& id : accepted)
-    BOOST_CHECK_MESSAGE(deliveries[id] == 1,
-                        id + " delivered " + std::to_string(deliveries[id]) + " times");
+  size_t unknown = 0;
+  for (auto& id : accepted) {
+    if (deliveries.count(id))
+      continue;
+    auto error = db.scalar("select coalesce(error ->> 'code', status) from messages where id = '" +
+                           id + "'");
+    BOOST_CHECK_MESSAGE(error == "unknown_outcome", id + " never delivered, stored as " + error);
+    ++unknown;
+  }
+  BOOST_TEST_MESSAGE(accepted.size()
+                     << " replies accepted, " << unknown << " caught in flight by a crash");
+  BOOST_CHECK_LE(unknown, 5u); // one request in flight at most per crash
   for (auto& [id, n] : deliveries)
     BOOST_CHECK_MESSAGE(n == 1, id + " delivered " + std::to_string(n) + " times");
 }

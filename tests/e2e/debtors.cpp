@@ -214,7 +214,8 @@ BOOST_AUTO_TEST_CASE(payments_keep_promises_and_missed_ones_show_broken) {
       400);
   // A promise whose day passed without payment is broken; one partly paid, partially kept.
   db.exec("insert into payment_promises (debtor_id, amount, due_date) values ('" + debtor +
-          "', 50000, current_date - 2), ('" + debtor + "', 80000, current_date - 1)");
+          "', 50000, (now() at time zone 'America/Bogota')::date - 2), ('" + debtor +
+          "', 80000, (now() at time zone 'America/Bogota')::date - 1)");
   auto late = db.scalar("select id from payment_promises where amount = 80000");
   BOOST_REQUIRE_EQUAL(call("POST", base + "/payments", supervisor, "supervisor",
                            json{{"amount", 20000}, {"promiseId", late}}.dump())
@@ -324,7 +325,7 @@ BOOST_AUTO_TEST_CASE(tasks_remind_their_assignee_and_broken_promises_create_foll
                           .status,
                       200);
   db.exec("insert into payment_promises (debtor_id, amount, due_date) values ('" + debtor +
-          "', 70000, current_date - 1)");
+          "', 70000, (now() at time zone 'America/Bogota')::date - 1)");
   auto follow_up = a.read_until("Promesa incumplida", 6s);
   BOOST_REQUIRE(follow_up);
   BOOST_CHECK(

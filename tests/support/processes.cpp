@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
@@ -50,6 +51,11 @@ pid_t spawn(const std::map<std::string, std::string>& env, const std::string& lo
     int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
+    // Nothing of the test's own (a stand-in's listening socket, client connections) may
+    // live on in the server: a stand-in that "goes away" must really be gone.
+    if (close_range(3, ~0U, 0) != 0)
+      for (int i = 3; i < 1024; ++i)
+        close(i);
     char* argv[] = {binary.data(), nullptr};
     execve(binary.c_str(), argv, envp.data());
     _exit(127);
@@ -206,6 +212,55 @@ void postgres_instance::stop() {
 
 std::string postgres_instance::url(const std::string& db) const {
   return "postgresql://crm@127.0.0.1:" + std::to_string(port_) + "/" + db;
+}
+
+redis_instance::redis_instance() : dir_{temp_path("redis-own")}, port_{free_port()} {
+  BOOST_TEST_REQUIRE(shell("mkdir -p " + dir_) == 0);
+  start();
+}
+
+redis_instance::~redis_instance() {
+  stop();
+  shell("rm -rf " + dir_);
+}
+
+void redis_instance::start() {
+  auto port = std::to_string(port_);
+  BOOST_TEST_REQUIRE(shell("redis-server --port " + port + " --bind 127.0.0.1 --save ''" +
+                           " --appendonly no --daemonize yes --pidfile " + dir_ + "/redis.pid" +
+                           " --logfile " + dir_ + "/redis.log --dir " + dir_ + " >/dev/null") == 0);
+  for (int i = 0; i < 100; ++i) {
+    if (shell("redis-cli -p " + port + " ping >/dev/null 2>&1") == 0) {
+      running_ = true;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  BOOST_FAIL("redis-server did not start on " << port);
+}
+
+void redis_instance::stop() {
+  if (!running_)
+    return;
+  shell("kill -9 $(cat " + dir_ + "/redis.pid) 2>/dev/null; rm -f " + dir_ + "/redis.pid");
+  for (int i = 0; i < 100; ++i) {
+    if (shell("redis-cli -p " + std::to_string(port_) + " ping >/dev/null 2>&1") != 0)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  running_ = false;
+}
+
+std::string redis_instance::cli(const std::string& args) const {
+  std::string out;
+  auto command = "redis-cli -p " + std::to_string(port_) + " " + args + " 2>&1";
+  if (auto* pipe = ::popen(command.c_str(), "r")) {
+    char buf[4096];
+    while (auto n = std::fread(buf, 1, sizeof buf, pipe))
+      out.append(buf, n);
+    ::pclose(pipe);
+  }
+  return out;
 }
 
 } // namespace crm::test

@@ -144,7 +144,8 @@ BOOST_AUTO_TEST_CASE(hand_built_chats_give_the_known_figures_live_and_rolled_up)
   auto promise = [&](const std::string& by, int amount, int due_days_ago) {
     return db.scalar("insert into payment_promises (debtor_id, chat_id, amount, due_date,"
                      " created_by, created_at) values ('" +
-                     debtor + "', '" + a + "', " + std::to_string(amount) + ", current_date - " +
+                     debtor + "', '" + a + "', " + std::to_string(amount) +
+                     ", (now() at time zone 'America/Bogota')::date - " +
                      std::to_string(due_days_ago) + ", " + by + ", " + at(5, 10, 25) +
                      ") returning id");
   };
@@ -154,7 +155,8 @@ BOOST_AUTO_TEST_CASE(hand_built_chats_give_the_known_figures_live_and_rolled_up)
   promise("null", 10000, 1);
   auto pay = [&](const std::string& p, int amount) {
     db.exec("insert into payments (debtor_id, promise_id, amount, paid_on) values ('" + debtor +
-            "', '" + p + "', " + std::to_string(amount) + ", current_date - 2)");
+            "', '" + p + "', " + std::to_string(amount) +
+            ", (now() at time zone 'America/Bogota')::date - 2)");
   };
   pay(partly, 40000);
   pay(kept, 50000);
