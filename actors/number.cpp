@@ -37,17 +37,65 @@ std::chrono::milliseconds number_state::backoff(int n) const {
   static thread_local std::mt19937 rng{std::random_device{}()};
   auto base = options.retry_base * (1 << std::min(n - 1, 10));
   std::uniform_int_distribution<long> jitter{0, static_cast<long>(base.count() / 2)};
-  return base + std::chrono::milliseconds(jitter(rng));
+  return std::min(base + std::chrono::milliseconds(jitter(rng)), options.retry_max);
+}
+
+void number_state::enqueue(outbound_job job, bool front) {
+  arrived.try_emplace(job.id.value, caf::actor_clock::clock_type::now());
+  if (front)
+    queue.push_front(std::move(job));
+  else
+    queue.push_back(std::move(job));
+}
+
+void number_state::provider_down(self_ptr self, outbound_job job, const provider_reply& reply) {
+  auto now = self->clock().now();
+  in_flight.erase(job.id.value);
+  ++job.attempts;
+  metrics::number_sends(profile.id.value, "retried").Increment();
+  // Sends already in flight when the outage began fail too; only a failed probe (a send
+  // started after the pause) lengthens the pause.
+  if (now >= paused_until) {
+    if (outage++ == 0)
+      spdlog::warn("number {}: the provider is not taking messages ({} {}); sends paused, "
+                   "probing with one message",
+                   profile.id.value, reply.http_status, reply.error_code);
+    paused_until = now + backoff(outage);
+  }
+  enqueue(std::move(job), true);
+  // Messages that waited through the whole outage window fail with what the provider said.
+  auto limit = std::chrono::duration_cast<caf::actor_clock::duration_type>(options.outage_give_up);
+  auto give_up = [&](const outbound_job& j) {
+    auto it = arrived.find(j.id.value);
+    return it != arrived.end() && now - it->second >= limit;
+  };
+  std::deque<outbound_job> kept;
+  for (auto& j : queue) {
+    if (!give_up(j)) {
+      kept.push_back(std::move(j));
+      continue;
+    }
+    in_flight[j.id.value] = j;
+    finish(self, j,
+           failure(j.id, reply.error_code.empty() ? "provider_unavailable" : reply.error_code,
+                   "the provider did not take it for " +
+                       std::to_string(options.outage_give_up.count() / 60) +
+                       " min: " + reply.error_text));
+  }
+  queue = std::move(kept);
 }
 
 void number_state::pump(self_ptr self) {
   auto slot = slot_length(options);
-  while (!queue.empty() && static_cast<int>(in_flight.size()) < options.max_in_flight) {
+  // During an outage one probe at a time finds out whether the provider is back.
+  auto limit = outage > 0 ? 1 : options.max_in_flight;
+  while (!queue.empty() && static_cast<int>(in_flight.size()) < limit) {
     auto now = self->clock().now();
-    if (now < next_slot) {
+    auto ready = std::max(next_slot, paused_until);
+    if (now < ready) {
       if (!tick_armed) {
         tick_armed = true;
-        self->delayed_send(self, next_slot - now, atom::tick_v);
+        self->delayed_send(self, ready - now, atom::tick_v);
       }
       break;
     }
@@ -110,8 +158,14 @@ void number_state::health(self_ptr self, const provider_reply& reply) {
 
 void number_state::finish(self_ptr self, const outbound_job& job, const provider_reply& reply) {
   in_flight.erase(job.id.value);
+  arrived.erase(job.id.value);
   health(self, reply);
   auto sent = !reply.provider_id.empty();
+  if (sent && outage > 0) {
+    spdlog::info("number {}: the provider takes messages again after {} failed probes",
+                 profile.id.value, outage);
+    outage = 0;
+  }
   metrics::number_sends(profile.id.value, sent ? "sent" : "failed").Increment();
   send_outcome outcome{job.id, reply.provider_id, sent ? "sent" : "failed", ""};
   if (!sent)
@@ -155,7 +209,7 @@ number_actor::behavior_type number(self_ptr self, number_profile profile, number
                                   "it was not sent again"));
                 continue;
               }
-              st.queue.push_back(std::move(job));
+              st.enqueue(std::move(job));
               ++resumed;
             }
             if (resumed > 0)
@@ -168,7 +222,7 @@ number_actor::behavior_type number(self_ptr self, number_profile profile, number
           });
   return {
       [self](outbound_job& job) {
-        self->state.queue.push_back(std::move(job));
+        self->state.enqueue(std::move(job));
         self->state.pump(self);
       },
       [self](provider_reply& reply) {
@@ -177,6 +231,14 @@ number_actor::behavior_type number(self_ptr self, number_profile profile, number
         if (it == st.in_flight.end())
           return;
         auto job = it->second;
+        // The provider itself is down or unreachable: wait it out, however many attempts.
+        if (reply.retriable &&
+            (reply.http_status >= 500 || reply.error_code == "connection_failed")) {
+          st.provider_down(self, std::move(job), reply);
+          st.pump(self);
+          return;
+        }
+        // Throttling (429, throughput codes) is about this message: counted attempts.
         if (reply.retriable && job.attempts + 1 < st.options.max_attempts) {
           st.in_flight.erase(it);
           ++job.attempts;

@@ -22,6 +22,11 @@ struct number_options {
   std::chrono::milliseconds retry_base{1000};
   /// Requests in flight at once (the provider client's connections).
   int max_in_flight = 8;
+  /// The longest single wait between retries (the doubling stops there).
+  std::chrono::milliseconds retry_max{30000};
+  /// While the provider is down (5xx, unreachable), messages wait this long before they
+  /// are failed; the number probes with one message at a time meanwhile.
+  std::chrono::seconds outage_give_up{3600};
 };
 
 /// Whom a NUMBER talks to.
@@ -55,6 +60,14 @@ struct number_state {
   /// The wait before attempt `n` (1-based) is retried.
   std::chrono::milliseconds backoff(int n) const;
 
+  /// The provider did not take `job` for a reason of its own (5xx, unreachable): the job
+  /// goes back to the head of the queue and sends pause, then resume with one probe.
+  void provider_down(actor_pointer<number_actor, number_state> self, outbound_job job,
+                     const provider_reply& reply);
+
+  /// Queues a job, remembering when it first arrived (for the outage give-up).
+  void enqueue(outbound_job job, bool front = false);
+
   number_profile profile;
   number_options options;
   number_peers peers;
@@ -63,6 +76,10 @@ struct number_state {
   std::unordered_map<std::string, outbound_job> in_flight; // message id -> job
   caf::actor_clock::time_point next_slot{};
   bool tick_armed = false;
+  /// Provider-side failures in a row (0: the provider takes messages) and the pause they set.
+  int outage = 0;
+  caf::actor_clock::time_point paused_until{};
+  std::unordered_map<std::string, caf::actor_clock::time_point> arrived; // message id -> when
   std::string status; // as last recorded: connected | error
 };
 

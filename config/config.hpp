@@ -40,6 +40,8 @@ struct config {
   std::string secrets_key = "6465762d6f6e6c792d736563726574732d6b65792d6368616e67652d6d652121";
   int whatsapp_retry_base_ms = 1000;
   int whatsapp_max_attempts = 5;
+  int whatsapp_retry_max_ms = 30000;
+  int whatsapp_outage_give_up_min = 60;
   int whatsapp_timeout_s = 20;
   int whatsapp_connections = 4;
   int whatsapp_media_max_mb = 100;

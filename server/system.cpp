@@ -193,6 +193,8 @@ number_pool_actor start_numbers(caf::actor_system& sys, actors& a, const config&
     options.rate_per_second = p.rate_per_second;
     options.max_attempts = cfg.whatsapp_max_attempts;
     options.retry_base = std::chrono::milliseconds(cfg.whatsapp_retry_base_ms);
+    options.retry_max = std::chrono::milliseconds(cfg.whatsapp_retry_max_ms);
+    options.outage_give_up = std::chrono::minutes(cfg.whatsapp_outage_give_up_min);
     options.max_in_flight = cfg.whatsapp_connections;
     return options;
   };

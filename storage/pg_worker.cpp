@@ -52,6 +52,16 @@ auto pg_worker_state::guarded(const char* operation, F f)
   }
 }
 
+template <class F>
+auto pg_worker_state::read(const char* operation, F f)
+    -> caf::expected<decltype(f(std::declval<pqxx::connection&>()))> {
+  bool reused = conn && conn->is_open();
+  auto result = guarded(operation, f);
+  if (!result && reused && !conn) // guarded dropped it: the connection was lost
+    return guarded(operation, f);
+  return result;
+}
+
 template <class T, class F>
 caf::result<T> pg_worker_state::write_one(const char* operation, const std::string& not_found,
                                           F f) {
@@ -112,31 +122,31 @@ pg_worker_actor::behavior_type pg_worker(actor_pointer<pg_worker_actor, pg_worke
         }));
       },
       [self](const number_lookup& req) -> caf::result<number_info> {
-        return lift(self->state.guarded("number_lookup", [&](pqxx::connection& c) {
+        return lift(self->state.read("number_lookup", [&](pqxx::connection& c) {
           pqxx::nontransaction txn{c};
           return number_repository::lookup(txn, req);
         }));
       },
       [self](atom::load) -> caf::result<std::vector<chat_snapshot>> {
-        return lift(self->state.guarded("load_open_chats", [&](pqxx::connection& c) {
+        return lift(self->state.read("load_open_chats", [&](pqxx::connection& c) {
           pqxx::read_transaction txn{c};
           return chat_repository::load_open(txn);
         }));
       },
       [self](atom::load, atom::agents) -> caf::result<std::vector<agent_profile>> {
-        return lift(self->state.guarded("load_agents", [&](pqxx::connection& c) {
+        return lift(self->state.read("load_agents", [&](pqxx::connection& c) {
           pqxx::read_transaction txn{c};
           return agent_repository::load_agents(txn);
         }));
       },
       [self](atom::load, atom::campaigns) -> caf::result<std::vector<campaign_routing>> {
-        return lift(self->state.guarded("load_campaigns", [&](pqxx::connection& c) {
+        return lift(self->state.read("load_campaigns", [&](pqxx::connection& c) {
           pqxx::read_transaction txn{c};
           return agent_repository::load_campaigns(txn);
         }));
       },
       [self](atom::load, atom::numbers) -> caf::result<std::vector<number_profile>> {
-        return lift(self->state.guarded("load_numbers", [&](pqxx::connection& c) {
+        return lift(self->state.read("load_numbers", [&](pqxx::connection& c) {
           pqxx::read_transaction txn{c};
           return number_repository::load_all(txn);
         }));
@@ -152,7 +162,7 @@ pg_worker_actor::behavior_type pg_worker(actor_pointer<pg_worker_actor, pg_worke
             [&](pqxx::work& txn) { return ok_if(number_repository::record_health(txn, h)); });
       },
       [self](const number_query& q) -> caf::result<json_page> {
-        return lift(self->state.guarded("read_numbers", [&](pqxx::connection& c) {
+        return lift(self->state.read("read_numbers", [&](pqxx::connection& c) {
           pqxx::read_transaction txn{c};
           return number_repository::read(txn, q.id);
         }));
@@ -180,7 +190,7 @@ pg_worker_actor::behavior_type pg_worker(actor_pointer<pg_worker_actor, pg_worke
       },
       [self](atom::load, atom::outbox,
              const number_id& number) -> caf::result<std::vector<outbound_job>> {
-        return lift(self->state.guarded("load_outbox", [&](pqxx::connection& c) {
+        return lift(self->state.read("load_outbox", [&](pqxx::connection& c) {
           pqxx::read_transaction txn{c};
           return message_repository::outbox(txn, number);
         }));
@@ -191,25 +201,25 @@ pg_worker_actor::behavior_type pg_worker(actor_pointer<pg_worker_actor, pg_worke
             [&](pqxx::work& txn) { return ok_if(agent_repository::record_status(txn, ev)); });
       },
       [self](const chat_query& q) -> caf::result<json_page> {
-        return lift(self->state.guarded("read_chats", [&](pqxx::connection& c) {
+        return lift(self->state.read("read_chats", [&](pqxx::connection& c) {
           pqxx::read_transaction txn{c};
           return read_repository::chats(txn, q);
         }));
       },
       [self](const message_query& q) -> caf::result<json_page> {
-        return lift(self->state.guarded("read_messages", [&](pqxx::connection& c) {
+        return lift(self->state.read("read_messages", [&](pqxx::connection& c) {
           pqxx::read_transaction txn{c};
           return read_repository::messages(txn, q);
         }));
       },
       [self](const media_query& q) -> caf::result<media_ref> {
-        return lift(self->state.guarded("read_media", [&](pqxx::connection& c) {
+        return lift(self->state.read("read_media", [&](pqxx::connection& c) {
           pqxx::read_transaction txn{c};
           return read_repository::media(txn, q);
         }));
       },
       [self](atom::ping) -> caf::result<atom::ok> {
-        return lift(self->state.guarded("ping", [&](pqxx::connection& c) {
+        return lift(self->state.read("ping", [&](pqxx::connection& c) {
           pqxx::nontransaction txn{c};
           txn.exec("select 1");
           return atom::ok_v;

@@ -21,6 +21,12 @@ struct pg_worker_state {
   auto guarded(const char* operation, F f)
       -> caf::expected<decltype(f(std::declval<pqxx::connection&>()))>;
 
+  /// `guarded` for reads: a read that meets a connection dropped since its last use
+  /// (PostgreSQL restarted meanwhile) is tried once more on a fresh one.
+  template <class F>
+  auto read(const char* operation, F f)
+      -> caf::expected<decltype(f(std::declval<pqxx::connection&>()))>;
+
   /// Runs one write `f(txn) -> std::optional<T>` in its own transaction; nothing (the row
   /// is not there) becomes ec::not_found with the given message.
   template <class T, class F>

@@ -17,9 +17,13 @@ using tcp = asio::ip::tcp;
 
 struct graph_standin::impl {
   explicit impl(unsigned short port)
-      : acceptor{ioc, tcp::endpoint{asio::ip::make_address("127.0.0.1"), port}} {}
+      : acceptor{ioc, tcp::endpoint{asio::ip::make_address("127.0.0.1"), port}},
+        endpoint{acceptor.local_endpoint()} {}
   asio::io_context ioc;
   tcp::acceptor acceptor;
+  tcp::endpoint endpoint; // kept across set_unreachable
+  std::atomic<bool> accepting{false};
+  std::atomic<int> failing{0}; // fail_all's status
   std::thread accept_thread;
   std::vector<std::thread> connections;
   std::vector<int> fds; // open connections, shut down when the stand-in goes
@@ -50,12 +54,23 @@ std::string base64(const std::string& bytes) {
 } // namespace
 
 graph_standin::graph_standin(unsigned short port) : impl_{std::make_unique<impl>(port)} {
+  start_accepting();
+}
+
+void graph_standin::start_accepting() {
+  if (!impl_->acceptor.is_open()) {
+    impl_->acceptor.open(impl_->endpoint.protocol());
+    impl_->acceptor.set_option(tcp::acceptor::reuse_address{true});
+    impl_->acceptor.bind(impl_->endpoint);
+    impl_->acceptor.listen();
+  }
+  impl_->accepting = true;
   impl_->accept_thread = std::thread{[this] {
     for (;;) {
       beast::error_code ec;
       tcp::socket socket{impl_->ioc};
       impl_->acceptor.accept(socket, ec);
-      if (ec || impl_->stopping)
+      if (ec || !impl_->accepting)
         return;
       auto fd = socket.release();
       std::lock_guard lock{impl_->mutex};
@@ -65,32 +80,49 @@ graph_standin::graph_standin(unsigned short port) : impl_{std::make_unique<impl>
   }};
 }
 
-graph_standin::~graph_standin() {
-  impl_->stopping = true;
+void graph_standin::stop_accepting() {
+  impl_->accepting = false;
   // Wake the blocking accept with a connection of our own, then close.
   beast::error_code ec;
-  auto endpoint = impl_->acceptor.local_endpoint(ec);
   {
     asio::io_context ioc;
     tcp::socket s{ioc};
-    s.connect(endpoint, ec);
+    s.connect(impl_->endpoint, ec);
     impl_->accept_thread.join();
   }
   impl_->acceptor.close(ec);
   // Clients may keep their connections open: end them from our side.
+  std::lock_guard lock{impl_->mutex};
+  for (auto fd : impl_->fds)
+    ::shutdown(fd, SHUT_RDWR);
+}
+
+graph_standin::~graph_standin() {
+  impl_->stopping = true;
+  if (impl_->accepting)
+    stop_accepting();
   std::vector<std::thread> connections;
   {
     std::lock_guard lock{impl_->mutex};
     connections = std::move(impl_->connections);
-    for (auto fd : impl_->fds)
-      ::shutdown(fd, SHUT_RDWR);
   }
   for (auto& t : connections)
     t.join();
 }
 
+void graph_standin::fail_all(int status) {
+  impl_->failing = status;
+}
+
+void graph_standin::set_unreachable(bool unreachable) {
+  if (unreachable && impl_->accepting)
+    stop_accepting();
+  else if (!unreachable && !impl_->accepting)
+    start_accepting();
+}
+
 std::string graph_standin::url() const {
-  return "http://127.0.0.1:" + std::to_string(impl_->acceptor.local_endpoint().port());
+  return "http://127.0.0.1:" + std::to_string(impl_->endpoint.port());
 }
 
 void graph_standin::script(int status, std::string body, std::chrono::milliseconds delay) {
@@ -148,12 +180,17 @@ void graph_standin::serve(int fd) {
     int status = 200;
     std::string body;
     std::chrono::milliseconds delay{0};
+    size_t index = 0;
     {
       std::lock_guard lock{impl_->mutex};
+      index = impl_->log.size();
       impl_->log.push_back({std::string{req.method_string()}, std::string{req.target()},
                             std::string{req[http::field::authorization]}, req.body(),
                             std::chrono::steady_clock::now()});
-      if (!impl_->scripted.empty()) {
+      if (auto failing = impl_->failing.load()) {
+        status = failing;
+        body = error_body(2, "Service temporarily unavailable");
+      } else if (!impl_->scripted.empty()) {
         auto& next = impl_->scripted.front();
         status = next.status;
         body = std::move(next.body);
@@ -214,6 +251,10 @@ void graph_standin::serve(int fd) {
                             {"contacts", {{{"input", to}, {"wa_id", to}}}},
                             {"messages", {{{"id", "wamid.SI" + std::to_string(impl_->next_id++)}}}}}
                  .dump();
+    }
+    {
+      std::lock_guard lock{impl_->mutex};
+      impl_->log[index].status = status;
     }
     if (delay.count() > 0)
       std::this_thread::sleep_for(delay);

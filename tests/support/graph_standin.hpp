@@ -23,6 +23,7 @@ class graph_standin {
   struct received {
     std::string method, target, authorization, body;
     std::chrono::steady_clock::time_point at;
+    int status = 0; // what the stand-in answered
   };
 
   /// Listens on 127.0.0.1:`port` (0: any free port).
@@ -37,6 +38,14 @@ class graph_standin {
   void script(int status, std::string body,
               std::chrono::milliseconds delay = std::chrono::milliseconds{0});
 
+  /// A provider outage: until called again with 0, every request is answered `status` with
+  /// Meta's "Service temporarily unavailable" error body.
+  void fail_all(int status);
+
+  /// A provider that cannot be reached: stops listening (connections are refused) and ends
+  /// the open ones; `false` listens again on the same port.
+  void set_unreachable(bool unreachable);
+
   /// A media file the stand-in serves: Meta's lookup `GET /{id}` (a URL on this stand-in,
   /// downloaded with the bearer token) and WPPConnect's
   /// `GET /api/{session}/get-media-by-message/{id}` (`{base64, mimetype}`).
@@ -50,6 +59,8 @@ class graph_standin {
 
  private:
   void serve(int fd);
+  void start_accepting();
+  void stop_accepting();
   struct impl;
   std::unique_ptr<impl> impl_;
 };

@@ -58,6 +58,24 @@ class postgres_instance {
   bool running_ = false;
 };
 
+/// A Redis server of the test's own (for outage tests): no persistence, stopped with SIGKILL
+/// as a crash would, started again on the same port (empty).
+class redis_instance {
+ public:
+  redis_instance();
+  ~redis_instance();
+  void start();
+  void stop();
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
+  /// What `redis-cli` prints for `args` (e.g. "--scan") against this server.
+  std::string cli(const std::string& args) const;
+
+ private:
+  std::string dir_;
+  unsigned short port_;
+  bool running_ = false;
+};
+
 /// Runs a shell command; returns its exit status.
 int shell(const std::string& command);
 
