@@ -198,6 +198,14 @@ chat_actor::behavior_type chat(actor_pointer<chat_actor, chat_state> self, chat_
       [self](const message_status_changed& c) { self->state.publish_status(c); },
       [self](atom::tick) { self->state.persist_assignment(self); },
       [self](atom::bot, std::int64_t deadline_ms) { bot_timer(self, deadline_ms); },
+      [self](atom::passivate) -> caf::result<chat_snapshot> {
+        auto& st = self->state;
+        // Anything pending (a write, an unsaved decision, the bot's timers) keeps it awake.
+        if (st.closed || st.conversation.status == "bot" || st.unsaved_assignment ||
+            !st.in_flight.empty())
+          return make_error(ec::conflict, "the chat is busy");
+        return st.conversation;
+      },
   };
 }
 

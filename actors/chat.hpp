@@ -33,6 +33,9 @@ struct chat_peers {
   crm_worker_actor crm;
   /// The contact rules' phrases (opt-out); null: none recognised.
   std::shared_ptr<const contact::settings> contact;
+  /// A chat nobody wrote to or acted on for this long is passivated by the REGISTRY: its
+  /// actor stops and its snapshot waits for the next event.
+  std::chrono::seconds idle_after{600};
   /// The wall clock (reply and assignment times are wall-clock times); tests inject theirs.
   std::function<std::chrono::system_clock::time_point()> now = [] {
     return std::chrono::system_clock::now();

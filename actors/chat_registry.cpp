@@ -9,6 +9,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iterator>
 
 namespace crm {
@@ -30,26 +31,79 @@ chat_actor chat_registry_state::spawn_chat(const std::string& key, chat_snapshot
   auto handle = self->spawn(chat, std::move(snapshot), peers);
   self->monitor(handle);
   chats.emplace(key, handle);
+  active[key].last = self->clock().now();
   update_gauges();
+  arm_sweep();
   return handle;
+}
+
+void chat_registry_state::arm_sweep() {
+  if (sweep_armed || chats.empty())
+    return;
+  sweep_armed = true;
+  // A few looks per idle period, at least one a minute.
+  auto every = std::clamp<caf::timespan>(peers.idle_after / 4, std::chrono::milliseconds(250),
+                                         std::chrono::minutes(1));
+  self->delayed_send(self, every, atom::passivate_v);
 }
 
 chat_actor chat_registry_state::find(const std::string& chat) {
   auto key = key_by_chat.find(chat);
-  if (key == key_by_chat.end())
-    return {};
-  if (auto live = chats.find(key->second); live != chats.end())
-    return live->second;
-  if (auto it = dormant.find(key->second); it != dormant.end()) {
+  return key == key_by_chat.end() ? chat_actor{} : live(key->second);
+}
+
+chat_actor chat_registry_state::live(const std::string& key) {
+  chat_actor handle;
+  if (auto it = chats.find(key); it != chats.end()) {
+    handle = it->second;
+  } else if (auto it = dormant.find(key); it != dormant.end()) {
     auto snap = std::move(it->second);
     dormant.erase(it);
-    return spawn_chat(key->second, std::move(snap));
+    handle = spawn_chat(key, std::move(snap));
+  } else {
+    return {};
   }
-  return {};
+  auto& a = active[key];
+  a.last = self->clock().now();
+  ++a.routed;
+  return handle;
+}
+
+void chat_registry_state::passivate_idle() {
+  auto now = self->clock().now();
+  for (auto& [key, handle] : chats) {
+    auto& a = active[key];
+    if (a.asked || now - a.last < peers.idle_after)
+      continue;
+    a.asked = true;
+    self->request(handle, timeouts::read, atom::passivate_v)
+        .then(
+            [this, key = key, routed = a.routed](chat_snapshot& snap) {
+              auto it = chats.find(key);
+              auto act = active.find(key);
+              if (it == chats.end() || act == active.end())
+                return; // closed meanwhile
+              act->second.asked = false;
+              if (act->second.routed != routed)
+                return; // something reached it since it answered: it stays awake
+              auto handle = it->second;
+              chats.erase(it);
+              active.erase(act);
+              dormant.emplace(key, std::move(snap));
+              self->send_exit(handle, caf::exit_reason::user_shutdown);
+              update_gauges();
+            },
+            [this, key = key](caf::error&) {
+              // Busy (or gone): asked again at a later round.
+              if (auto act = active.find(key); act != active.end())
+                act->second.asked = false;
+            });
+  }
 }
 
 void chat_registry_state::update_gauges() const {
   metrics::open_chats().Set(static_cast<double>(chats.size() + dormant.size()));
+  metrics::live_chats().Set(static_cast<double>(chats.size()));
 }
 
 namespace {
@@ -93,6 +147,7 @@ chat_registry(actor_pointer<chat_registry_actor, chat_registry_state> self, chat
       if (it->second.address() == dm.source) {
         if (dm.reason)
           spdlog::error("registry: chat {} stopped: {}", it->first, caf::to_string(dm.reason));
+        self->state.active.erase(it->first);
         chats.erase(it);
         break;
       }
@@ -110,13 +165,8 @@ chat_registry(actor_pointer<chat_registry_actor, chat_registry_state> self, chat
       [self](inbound_envelope& env) -> caf::result<inbound_ack> {
         auto& st = self->state;
         auto key = chat_registry_state::key_of(env.number, env.message.from);
-        if (auto it = st.chats.find(key); it != st.chats.end())
-          return self->delegate(it->second, std::move(env));
-        if (auto it = st.dormant.find(key); it != st.dormant.end()) {
-          auto snap = std::move(it->second);
-          st.dormant.erase(it);
-          return self->delegate(st.spawn_chat(key, std::move(snap)), std::move(env));
-        }
+        if (auto chat = st.live(key))
+          return self->delegate(chat, std::move(env));
         auto rp = self->make_response_promise<inbound_ack>();
         auto [queue, first] = st.opening.try_emplace(key);
         open_chat_request req{env.number, env.message.from, env.message.contact_name};
@@ -152,15 +202,7 @@ chat_registry(actor_pointer<chat_registry_actor, chat_registry_state> self, chat
         send.type = "template";
         send.details = req.template_json;
         auto key = chat_registry_state::key_of(req.number, req.phone);
-        chat_actor chat;
-        if (auto it = st.chats.find(key); it != st.chats.end())
-          chat = it->second;
-        else if (auto it = st.dormant.find(key); it != st.dormant.end()) {
-          auto snap = std::move(it->second);
-          st.dormant.erase(it);
-          chat = st.spawn_chat(key, std::move(snap));
-        }
-        if (chat)
+        if (auto chat = st.live(key))
           return self->delegate(chat, std::move(send));
         auto rp = self->make_response_promise<json_page>();
         open_chat_request open{req.number, req.phone, "", "bot"};
@@ -219,6 +261,11 @@ chat_registry(actor_pointer<chat_registry_actor, chat_registry_state> self, chat
           self->send(chat, std::move(c));
         // A closed chat's late statuses are stored; nobody is watching it live.
       },
+      [self](atom::passivate) {
+        self->state.sweep_armed = false;
+        self->state.passivate_idle();
+        self->state.arm_sweep();
+      },
       [self](atom::remove, const number_id& removed) {
         auto& numbers = self->state.numbers;
         for (auto it = numbers.begin(); it != numbers.end();)
@@ -231,6 +278,7 @@ chat_registry(actor_pointer<chat_registry_actor, chat_registry_state> self, chat
         if (key == st.key_by_chat.end())
           return;
         st.chats.erase(key->second);
+        st.active.erase(key->second);
         st.dormant.erase(key->second);
         st.key_by_chat.erase(key);
         st.update_gauges();

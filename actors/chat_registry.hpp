@@ -2,6 +2,7 @@
 
 #include "actors/chat.hpp"
 
+#include <caf/actor_clock.hpp>
 #include <caf/typed_response_promise.hpp>
 
 #include <string>
@@ -38,6 +39,26 @@ struct chat_registry_state {
   /// is not open.
   chat_actor find(const std::string& chat);
 
+  /// The CHAT of a key, live or woken from its snapshot (invalid when neither), counted as
+  /// activity: everything routed to a chat goes through here.
+  chat_actor live(const std::string& key);
+
+  /// Asks the CHATs idle for peers.idle_after for their snapshot; a chat that got nothing
+  /// routed meanwhile stops and becomes dormant.
+  void passivate_idle();
+
+  /// Arms the next idle sweep while there are live CHATs (none armed otherwise, so an idle
+  /// registry has no timer running).
+  void arm_sweep();
+
+  /// When a live CHAT last got something routed, and how many things so far: a snapshot is
+  /// taken only if nothing was routed between the question and the answer.
+  struct activity {
+    caf::actor_clock::time_point last;
+    std::uint64_t routed = 0;
+    bool asked = false;
+  };
+
   actor_pointer<chat_registry_actor, chat_registry_state> self;
   /// What every CHAT gets (its registry is this one).
   chat_peers peers;
@@ -46,6 +67,8 @@ struct chat_registry_state {
   /// Open chats loaded at start whose actor is not running yet.
   std::unordered_map<std::string, chat_snapshot> dormant;
   std::unordered_map<std::string, chat_actor> chats;
+  std::unordered_map<std::string, activity> active; // key -> activity of a live chat
+  bool sweep_armed = false;
   std::unordered_map<std::string, std::vector<waiting>> opening;
   /// provider + ":" + number key -> our number (found ones only: a new number is seen at once).
   std::unordered_map<std::string, number_info> numbers;

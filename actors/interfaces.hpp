@@ -121,7 +121,9 @@ using chat_actor = caf::typed_actor<
     // Timer: retry making the assignment durable.
     caf::reacts_to<atom::tick>,
     // Timer: the bot's wait with this deadline (unix ms) may have run out.
-    caf::reacts_to<atom::bot, std::int64_t>>;
+    caf::reacts_to<atom::bot, std::int64_t>,
+    // The REGISTRY found it idle: its snapshot, when nothing is pending (error otherwise).
+    caf::replies_to<atom::passivate>::with<chat_snapshot>>;
 
 /// The REGISTRY: number keys -> numbers, chat keys -> CHAT actors (spawned on demand).
 using chat_registry_actor = caf::typed_actor<
@@ -143,7 +145,9 @@ using chat_registry_actor = caf::typed_actor<
     // A message's status moved: routed to its CHAT, which pushes it.
     caf::reacts_to<message_status_changed>,
     // A number was removed: forget it (its traffic is kept as unrouted from now on).
-    caf::reacts_to<atom::remove, number_id>>;
+    caf::reacts_to<atom::remove, number_id>,
+    // Timer: put the CHATs idle for chat_peers::idle_after to sleep (snapshot, no actor).
+    caf::reacts_to<atom::passivate>>;
 
 /// A NUMBER: one per WhatsApp number; owns its provider client and its outbound queue
 /// (paced to the number's rate limit, retried with backoff, resumed from the database).

@@ -41,6 +41,7 @@ struct config {
   int whatsapp_retry_base_ms = 1000;
   int whatsapp_max_attempts = 5;
   int whatsapp_retry_max_ms = 30000;
+  int chat_idle_s = 600;
   int whatsapp_outage_give_up_min = 60;
   int whatsapp_timeout_s = 20;
   int whatsapp_connections = 4;

@@ -199,6 +199,15 @@ prometheus::Gauge& open_chats() {
   return gauge;
 }
 
+prometheus::Gauge& live_chats() {
+  static auto& family = BuildGauge()
+                            .Name("crm_live_chats")
+                            .Help("Open chats with a running actor (the rest are passivated)")
+                            .Register(registry());
+  static auto& gauge = family.Add({});
+  return gauge;
+}
+
 prometheus::Gauge& queue_length() {
   static auto& family =
       BuildGauge().Name("crm_queue_length").Help("Chats waiting for an agent").Register(registry());

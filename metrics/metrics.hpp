@@ -53,6 +53,7 @@ struct actor_type_stats {
 /// Created on first use; lives as long as the process.
 actor_type_stats& actor_type(const std::string& type);
 prometheus::Gauge& open_chats();
+prometheus::Gauge& live_chats();
 
 // -- dispatching --------------------------------------------------------------
 prometheus::Gauge& queue_length();

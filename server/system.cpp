@@ -258,6 +258,7 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg, outbound_io& io) 
                    agent_directory{directory}, a.numbers};
   chats.crm = a.crm_worker;
   chats.contact = contact;
+  chats.idle_after = std::chrono::seconds(cfg.chat_idle_s);
   a.registry = sys.spawn(chat_registry, std::move(chats));
   caf::anon_send(a.dispatcher, assignment_sink_actor{a.registry});
   for (auto& handle : a.agents)
