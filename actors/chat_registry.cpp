@@ -109,7 +109,7 @@ void chat_registry_state::update_gauges() const {
 namespace {
 
 void load_open_chats(actor_pointer<chat_registry_actor, chat_registry_state> self) {
-  self->request(self->state.peers.storage, timeouts::read, atom::load_v)
+  self->request(self->state.peers.storage, timeouts::startup, atom::load_v)
       .then(
           [self](std::vector<chat_snapshot>& open) {
             auto& st = self->state;

@@ -194,7 +194,7 @@ number_actor::behavior_type number(self_ptr self, number_profile profile, number
   st.profile = std::move(profile);
   st.peers = std::move(peers);
   st.options = options;
-  self->request(st.peers.storage, timeouts::read, atom::load_v, atom::outbox_v, st.profile.id)
+  self->request(st.peers.storage, timeouts::startup, atom::load_v, atom::outbox_v, st.profile.id)
       .then(
           [self](std::vector<outbound_job>& outbox) {
             auto& st = self->state;

@@ -18,6 +18,9 @@ inline constexpr auto offer = 5s;
 inline constexpr auto send = 60s;
 /// Routing a message through the REGISTRY to a CHAT and on to storage.
 inline constexpr auto route = 9s;
+/// The state loaded at start (every open chat, every pending outbound message): a million
+/// open chats take tens of seconds to read, and nothing is served from them before.
+inline constexpr auto startup = 300s;
 /// A CSV import or export of up to 100,000 debtors.
 inline constexpr auto import = 120s;
 

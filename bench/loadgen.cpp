@@ -87,6 +87,7 @@ struct options {
   int server_pid = 0; // 0: do not sample
   std::string json_file;
   std::string label;
+  std::string bearer; // Authorization: Bearer for GET scenarios (REST reads)
 };
 
 const char* scenario_name(scenario_kind s) {
@@ -119,6 +120,7 @@ void print_usage(std::FILE* out) {
       "  --server-pid PID      sample the server's CPU and RSS from /proc during the window\n"
       "  --json FILE           also write the results as JSON\n"
       "  --label NAME          free-form label copied into the output\n"
+      "  --bearer TOKEN        send Authorization: Bearer TOKEN (REST reads with --path)\n"
       "exit status: 0 ran, 1 bad options, 2 nothing could connect\n",
       out);
 }
@@ -230,6 +232,8 @@ void apply_option(options& o, const std::string& name, const std::string& value)
     o.json_file = value;
   } else if (name == "label") {
     o.label = value;
+  } else if (name == "bearer") {
+    o.bearer = value;
   } else {
     throw usage_error("unknown option --" + name);
   }
@@ -659,6 +663,8 @@ class connection : public std::enable_shared_from_this<connection> {
     req_.set(http::field::host, o.host_header);
     req_.set(http::field::user_agent, "crm-loadgen");
     req_.keep_alive(true);
+    if (!o.bearer.empty())
+      req_.set(http::field::authorization, "Bearer " + o.bearer);
     if (o.scenario == scenario_kind::meta_webhook) {
       req_.method(http::verb::post);
       req_.set(http::field::content_type, "application/json");

@@ -5,7 +5,9 @@
 //                          to the agent's WebSocket receiving its `message.new` (p50/p99/p99.9).
 //   --scenario assignment  the server starts with a long queue and every agent offline; all
 //                          agents go available at once; reports how fast the DISPATCHER fills
-//                          their slots (`chat.assigned` received per second).
+//                          their slots (`chat.assigned` received per second). With --close,
+//                          each agent closes every chat it gets at once, so the queue drains
+//                          through the agents' slots: the time to drain all --expect chats.
 //   --scenario numbers     creates --count Meta numbers through the API (as --supervisor),
 //                          writing their ids to --out.
 //   --scenario outbound    runs a provider stand-in on --standin-port and waits for --expect
@@ -60,6 +62,7 @@ struct options {
   int debtors = 600;
   int senders = 32;
   long expect = 0;
+  bool close = false;
   int count = 10;
   std::string supervisor, campaign, out;
   unsigned short standin_port = 0;
@@ -94,6 +97,8 @@ options parse(int argc, char** argv) {
       o.senders = std::stoi(v);
     else if (k == "--expect")
       o.expect = std::stol(v);
+    else if (k == "--close")
+      o.close = v == "yes";
     else if (k == "--count")
       o.count = std::stoi(v);
     else if (k == "--supervisor")
@@ -128,6 +133,7 @@ struct team {
                    .count();
     for (auto& id : ids) {
       auto token = crm::auth::sign_jwt({id, "agent", 0, now, now + 3600}, o.jwt_secret);
+      tokens.push_back(token);
       clients.push_back(std::make_unique<crm::test::ws_client>(o.port, token));
       if (!clients.back()->connected())
         throw std::runtime_error("agent " + id + " could not connect");
@@ -140,14 +146,14 @@ struct team {
       c->send(R"({"action":"agent.status","data":{"status":"available"},"id":1})");
   }
 
-  /// Starts one reader per agent calling on_frame(frame) until stop().
+  /// Starts one reader per agent calling on_frame(agent index, frame) until stop().
   template <class F>
   void read(F on_frame) {
-    for (auto& c : clients)
-      readers.emplace_back([this, c = c.get(), on_frame] {
+    for (size_t i = 0; i < clients.size(); ++i)
+      readers.emplace_back([this, i, c = clients[i].get(), on_frame] {
         while (!stopping.load())
           if (auto frame = c->read(100ms))
-            on_frame(*frame);
+            on_frame(i, *frame);
       });
   }
 
@@ -158,6 +164,7 @@ struct team {
   }
 
   std::vector<std::unique_ptr<crm::test::ws_client>> clients;
+  std::vector<std::string> tokens; // each agent's access token
   std::vector<std::thread> readers;
   std::atomic<bool> stopping{false};
 };
@@ -205,7 +212,7 @@ json latency(const options& o, team& agents) {
   std::vector<std::atomic<std::int64_t>> received(sent.size());
   std::atomic<long> assigned{0}, failures{0};
   auto t0 = steady::now();
-  agents.read([&](const std::string& frame) {
+  agents.read([&](size_t, const std::string& frame) {
     if (frame.find("\"chat.assigned\"") != std::string::npos) {
       ++assigned;
       return;
@@ -285,11 +292,23 @@ json assignment(const options& o, team& agents) {
   std::atomic<long> assigned{0};
   std::atomic<std::int64_t> last_ns{0};
   auto t0 = steady::now();
-  agents.read([&](const std::string& frame) {
-    if (frame.find("\"chat.assigned\"") != std::string::npos) {
-      ++assigned;
-      last_ns = ns_since(t0);
-    }
+  std::atomic<long> closed{0};
+  agents.read([&](size_t agent, const std::string& frame) {
+    if (frame.find("\"chat.assigned\"") == std::string::npos)
+      return;
+    ++assigned;
+    last_ns = ns_since(t0);
+    if (!o.close)
+      return;
+    // The agent settles it at once, which frees the slot for the next chat in the queue.
+    auto event = json::parse(frame, nullptr, false);
+    auto chat = event.is_object() ? event["data"].value("chatId", "") : "";
+    auto res = crm::test::http_request(o.port, "POST", "/api/v1/chats/" + chat + "/close",
+                                       R"({"outcome": "refused"})",
+                                       {{"Authorization", "Bearer " + agents.tokens[agent]},
+                                        {"Content-Type", "application/json"}});
+    if (res.status == 200)
+      ++closed;
   });
   agents.all_available();
   for (int i = 0; i < 1200 && assigned.load() < o.expect; ++i)
@@ -300,6 +319,7 @@ json assignment(const options& o, team& agents) {
                  {"agents", agents.clients.size()},
                  {"expected", o.expect},
                  {"assigned", assigned.load()},
+                 {"closed_by_agents", closed.load()},
                  {"seconds", secs},
                  {"assignments_per_s", secs > 0 ? static_cast<double>(assigned.load()) / secs : 0}};
   std::printf("assignment: %ld of %ld chats assigned to %zu agents in %.2f s (%.0f per s)\n",
