@@ -212,6 +212,13 @@ json latency(const options& o, team& agents) {
   std::vector<std::atomic<std::int64_t>> received(sent.size());
   std::atomic<long> assigned{0}, failures{0};
   auto t0 = steady::now();
+  // Ids unique to this run: a second run on the same database must not re-deliver the first
+  // run's ids, which the server rightly takes as duplicates (no new message, no push).
+  auto prefix = "wamid.L" +
+                std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count()) +
+                ".";
   agents.read([&](size_t, const std::string& frame) {
     if (frame.find("\"chat.assigned\"") != std::string::npos) {
       ++assigned;
@@ -221,8 +228,8 @@ json latency(const options& o, team& agents) {
       return;
     auto at = ns_since(t0);
     auto id = json::parse(frame)["data"].value("providerId", "");
-    if (id.rfind("wamid.L", 0) == 0)
-      received.at(std::stoul(id.substr(7))) = at;
+    if (id.rfind(prefix, 0) == 0)
+      received.at(std::stoul(id.substr(prefix.size()))) = at;
   });
   agents.all_available();
   std::this_thread::sleep_for(500ms);
@@ -239,7 +246,7 @@ json latency(const options& o, team& agents) {
           auto seq = first + k;
           auto body = crm::test::meta_text_webhook(
               o.phone_number_id, phone_of(static_cast<int>(seq % o.debtors)),
-              "wamid.L" + std::to_string(seq), "Quiero pagar mi deuda");
+              prefix + std::to_string(seq), "Quiero pagar mi deuda");
           sent.at(static_cast<size_t>(seq)) = ns_since(t0);
           if (out.post(o, body) != 200)
             ++failures;
