@@ -196,9 +196,14 @@ BOOST_AUTO_TEST_CASE(websocket_frames_over_the_limit_close_the_session) {
   // Garbage that is not JSON is answered or ignored, never a crash.
   ws_client other{server->port(), token(agent_b, "agent")};
   BOOST_REQUIRE(other.connected());
-  other.send("{\"type\": ");
-  other.send("\xff\xfe");
-  other.send(std::string(10000, '['));
+  // The server may close the session at the invalid UTF-8 (a protocol error): later sends
+  // then meet a closed socket, which is fine.
+  for (auto garbage :
+       {std::string{"{\"type\": "}, std::string{"\xff\xfe"}, std::string(10000, '[')})
+    try {
+      other.send(garbage);
+    } catch (const std::exception&) {
+    }
   BOOST_CHECK(alive());
   ws_client again{server->port(), token(agent_a, "agent")};
   BOOST_CHECK(again.connected());

@@ -28,35 +28,40 @@ namespace {
 constexpr auto pg_secret = "outage-secret";
 constexpr auto pg_number_id = "109876543210777";
 
-long count_messages(const postgres_instance& pg) {
-  pqxx::connection conn{pg.url()};
-  pqxx::nontransaction txn{conn};
-  return txn.exec("select count(*) from messages")[0][0].as<long>();
-}
+/// A PostgreSQL cluster of the test's own, a server on it and one Meta number.
+struct own_postgres {
+  own_postgres() {
+    server.start(); // migrates
+    scalar(std::string{"insert into whatsapp_numbers (name, phone_number, provider,"
+                       " meta_phone_number_id) values ('L', '+573000000002', 'meta', '"} +
+           pg_number_id + "') returning 1");
+  }
 
-} // namespace
+  long scalar(const std::string& sql) const {
+    pqxx::connection conn{pg.url()};
+    pqxx::nontransaction txn{conn};
+    return txn.exec(sql)[0][0].as<long>();
+  }
 
-BOOST_AUTO_TEST_SUITE(database_outage)
+  /// A signed webhook with one text message; the HTTP status.
+  http_result post(const std::string& wamid, const std::string& phone = "573001234567") const {
+    auto body = meta_text_webhook(pg_number_id, phone, wamid, "¿Cuánto debo?");
+    return http_request(server.port(), "POST", "/api/v1/webhooks/meta", body,
+                        {{"X-Hub-Signature-256", meta_signature(pg_secret, body)}});
+  }
 
-BOOST_AUTO_TEST_CASE(webhooks_get_503_while_postgres_is_down_and_recover_without_restart) {
   postgres_instance pg;
   server_process server{{{"CRM_DATABASE_URL", pg.url()},
                          {"CRM_META_APP_SECRET", pg_secret},
                          {"CRM_DATABASE_POOL_SIZE", "2"},
                          {"CRM_DATABASE_WRITERS", "1"}}};
-  server.start();
-  {
-    pqxx::connection conn{pg.url()};
-    pqxx::nontransaction txn{conn};
-    txn.exec(std::string{"insert into whatsapp_numbers (name, phone_number, provider,"
-                         " meta_phone_number_id) values ('L', '+573000000002', 'meta', '"} +
-             pg_number_id + "')");
-  }
-  auto post = [&](const std::string& wamid) {
-    auto body = meta_text_webhook(pg_number_id, "573001234567", wamid, "hola");
-    return http_request(server.port(), "POST", "/api/v1/webhooks/meta", body,
-                        {{"X-Hub-Signature-256", meta_signature(pg_secret, body)}});
-  };
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(database_outage, own_postgres)
+
+BOOST_AUTO_TEST_CASE(webhooks_get_503_while_postgres_is_down_and_recover_without_restart) {
   BOOST_REQUIRE_EQUAL(post("wamid.OUT.1").status, 200);
 
   pg.stop();
@@ -77,24 +82,11 @@ BOOST_AUTO_TEST_CASE(webhooks_get_503_while_postgres_is_down_and_recover_without
   BOOST_CHECK_EQUAL(status, 200);
   BOOST_CHECK_EQUAL(post("wamid.OUT.3").status, 200);
   BOOST_CHECK_EQUAL(http_request(server.port(), "GET", "/readyz").status, 200);
-  BOOST_CHECK_EQUAL(count_messages(pg), 3);
+  BOOST_CHECK_EQUAL(scalar("select count(*) from messages"), 3);
   BOOST_CHECK_EQUAL(server.stop(), 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_postgres_restart_under_steady_load_loses_nothing_acknowledged) {
-  postgres_instance pg;
-  server_process server{{{"CRM_DATABASE_URL", pg.url()},
-                         {"CRM_META_APP_SECRET", pg_secret},
-                         {"CRM_DATABASE_POOL_SIZE", "2"},
-                         {"CRM_DATABASE_WRITERS", "1"}}};
-  server.start();
-  {
-    pqxx::connection conn{pg.url()};
-    pqxx::nontransaction txn{conn};
-    txn.exec(std::string{"insert into whatsapp_numbers (name, phone_number, provider,"
-                         " meta_phone_number_id) values ('L', '+573000000002', 'meta', '"} +
-             pg_number_id + "')");
-  }
   std::atomic<bool> running{true};
   std::atomic<int> acknowledged{0};
   std::mutex statuses_mutex;
@@ -105,11 +97,8 @@ BOOST_AUTO_TEST_CASE(a_postgres_restart_under_steady_load_loses_nothing_acknowle
       auto phone = "57300700000" + std::to_string(d);
       for (int i = 0; running; ++i) {
         auto wamid = "wamid.PGLOAD." + std::to_string(d) + "." + std::to_string(i);
-        auto body = meta_text_webhook(pg_number_id, phone, wamid, "¿Cuánto debo?");
         for (;;) { // as Meta does: again until a 200
-          auto status = http_request(server.port(), "POST", "/api/v1/webhooks/meta", body,
-                                     {{"X-Hub-Signature-256", meta_signature(pg_secret, body)}})
-                            .status;
+          auto status = post(wamid, phone).status;
           {
             std::lock_guard lock{statuses_mutex};
             ++statuses[status];
@@ -141,11 +130,8 @@ BOOST_AUTO_TEST_CASE(a_postgres_restart_under_steady_load_loses_nothing_acknowle
                         "answered " << status << " " << n << " times");
   BOOST_CHECK_GT(statuses[503], 0);
   BOOST_CHECK_GT(acknowledged.load(), 40);
-  pqxx::connection conn{pg.url()};
-  pqxx::nontransaction txn{conn};
-  BOOST_CHECK_EQUAL(txn.exec("select count(*) from messages")[0][0].as<long>(),
-                    acknowledged.load());
-  BOOST_CHECK_EQUAL(txn.exec("select count(distinct provider_id) from messages")[0][0].as<long>(),
+  BOOST_CHECK_EQUAL(scalar("select count(*) from messages"), acknowledged.load());
+  BOOST_CHECK_EQUAL(scalar("select count(distinct provider_id) from messages"),
                     acknowledged.load());
   BOOST_CHECK_EQUAL(::kill(server.pid(), 0), 0); // the same process all along
   auto ready = http_request(server.port(), "GET", "/readyz");
