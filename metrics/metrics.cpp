@@ -35,7 +35,7 @@ namespace {
 
 /// The process's own figures under Prometheus's standard names, read from /proc at scrape.
 void refresh_process_metrics() {
-  static auto& cpu = BuildGauge()
+  static auto& cpu = BuildCounter()
                          .Name("process_cpu_seconds_total")
                          .Help("User and system CPU time spent, in seconds")
                          .Register(registry())
@@ -69,7 +69,10 @@ void refresh_process_metrics() {
     // num_threads 20 -> f[17], rss 24 -> f[21] (pages).
     if (f.size() > 21) {
       double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-      cpu.Set((std::stod(f[11]) + std::stod(f[12])) / ticks);
+      // A counter: it only grows, by what was spent since the last scrape.
+      auto spent = (std::stod(f[11]) + std::stod(f[12])) / ticks;
+      if (spent > cpu.Value())
+        cpu.Increment(spent - cpu.Value());
       threads.Set(std::stod(f[17]));
       rss.Set(std::stod(f[21]) * static_cast<double>(sysconf(_SC_PAGESIZE)));
     }
@@ -142,12 +145,12 @@ prometheus::Counter& http_requests(const std::string& method, const std::string&
   return family.Add({{"method", method}, {"route", route}, {"status", std::to_string(status)}});
 }
 
-prometheus::Histogram& http_latency(const std::string& route) {
+prometheus::Histogram& http_latency(const std::string& route, int status) {
   static auto& family = BuildHistogram()
                             .Name("crm_http_request_duration_seconds")
-                            .Help("Time from request read to response written, by route")
+                            .Help("Time from request read to response written, by route and status")
                             .Register(registry());
-  return family.Add({{"route", route}}, latency_buckets());
+  return family.Add({{"route", route}, {"status", std::to_string(status)}}, latency_buckets());
 }
 
 prometheus::Gauge& http_connections() {

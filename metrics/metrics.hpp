@@ -23,7 +23,7 @@ std::string render();
 // -- HTTP ---------------------------------------------------------------------
 prometheus::Counter& http_requests(const std::string& method, const std::string& route,
                                    unsigned status);
-prometheus::Histogram& http_latency(const std::string& route);
+prometheus::Histogram& http_latency(const std::string& route, int status);
 prometheus::Gauge& http_connections();
 prometheus::Gauge& ws_sessions();
 

@@ -127,13 +127,14 @@ const std::string agents_sql = std::string(report_scope) + R"sql(, live as (
 ), promised as (
   select p.created_by as agent_id, count(*) as made, sum(p.amount) as amount,
          count(*) filter (where p.paid_total >= p.amount) as kept,
-         count(*) filter (where p.due_date < current_date and p.paid_total = 0) as broken,
-         count(*) filter (where p.due_date < current_date and p.paid_total > 0
+         count(*) filter (where p.due_date < business_today() and p.paid_total = 0) as broken,
+         count(*) filter (where p.due_date < business_today() and p.paid_total > 0
                             and p.paid_total < p.amount) as partial,
          sum(p.paid_total) as recovered
     from payment_promises p
    where p.created_by is not null and p.created_at >= $1 and p.created_at < $2
      and ($3 = '' or p.chat_id in (select id from chats where campaign_id = nullif($3, '')::uuid))
+     and ($5 = '' or p.chat_id in (select id from chats where number_id = nullif($5, '')::uuid))
    group by p.created_by
 )
 select u.id, u.full_name, coalesce(a.handled, 0), coalesce(a.closed, 0),
@@ -289,6 +290,7 @@ const std::string trends_sql = std::string(report_scope) + std::string(report_ch
 ), opened_per_day as (
   select day, sum(chats) as n from opened
    where ($3 = '' or campaign_id = nullif($3, '')::uuid)
+     and ($4 = '' or agent_id = nullif($4, '')::uuid)
      and ($5 = '' or number_id = nullif($5, '')::uuid)
    group by 1
 ), msgs as (
@@ -301,11 +303,20 @@ const std::string trends_sql = std::string(report_scope) + std::string(report_ch
   select created_at::date as day, count(*) as n, sum(amount) as amount from payment_promises p
    where created_at >= $1 and created_at < $2
      and ($4 = '' or p.created_by = nullif($4, '')::uuid)
+     and ($3 = '' or p.chat_id in (select id from chats where campaign_id = nullif($3, '')::uuid))
+     and ($5 = '' or p.chat_id in (select id from chats where number_id = nullif($5, '')::uuid))
    group by 1
 ), paid as (
-  select paid_on as day, sum(amount) as amount from payments
-   where paid_on >= ($1::timestamptz)::date
-     and paid_on <= ($2::timestamptz - interval '1 microsecond')::date
+  -- With a filter, only payments against a promise count: the promise names the agent who
+  -- obtained it and its chat names the campaign and number.
+  select x.paid_on as day, sum(x.amount) as amount from payments x
+    left join payment_promises p on p.id = x.promise_id
+    left join chats c on c.id = p.chat_id
+   where x.paid_on >= ($1::timestamptz)::date
+     and x.paid_on <= ($2::timestamptz - interval '1 microsecond')::date
+     and ($4 = '' or p.created_by = nullif($4, '')::uuid)
+     and ($3 = '' or c.campaign_id = nullif($3, '')::uuid)
+     and ($5 = '' or c.number_id = nullif($5, '')::uuid)
    group by 1
 )
 select to_char(d.day, 'YYYY-MM-DD'), coalesce(o.n, 0), coalesce(m.inbound, 0),
@@ -320,19 +331,27 @@ api_reply rankings(pqxx::transaction_base& txn, const json& f) {
                                                       {"tmr", true},
                                                       {"tmo", true},
                                                       {"sph", false},
+                                                      {"chatsHandled", false},
                                                       {"chatsClosed", false},
                                                       {"effectiveness", false},
+                                                      {"messagesSent", false},
+                                                      {"hoursLoggedIn", false},
                                                       {"promisesMade", false},
                                                       {"promisedAmount", false},
-                                                      {"amountRecovered", false},
-                                                      {"promisesKept", false}};
+                                                      {"promisesKept", false},
+                                                      {"promisesPartiallyKept", false},
+                                                      {"promisesBroken", true},
+                                                      {"amountRecovered", false}};
   static const std::map<std::string, std::string> field = {{"tmr", "tmrSeconds"},
                                                            {"tmo", "tmoSeconds"}};
   auto metric = str(f, "metric").empty() ? std::string{"effectiveness"} : str(f, "metric");
   auto it = metrics.find(metric);
-  if (it == metrics.end())
-    return invalid("metric", "metric must be one of tmr, tmo, sph, chatsClosed, effectiveness, "
-                             "promisesMade, promisedAmount, amountRecovered, promisesKept");
+  if (it == metrics.end()) {
+    std::string names;
+    for (auto& [name, lower] : metrics)
+      names += (names.empty() ? "" : ", ") + name;
+    return invalid("metric", "metric must be one of " + names);
+  }
   auto report = agents(txn, f);
   if (report.status != 200)
     return report;
@@ -386,11 +405,13 @@ api_reply trends(pqxx::transaction_base& txn, const json& f) {
   if (!range)
     return refused;
   json items = json::array();
+  // A debtor's message is not anybody's: per agent, only what the agent sent is counted.
+  auto per_agent = !str(f, "agentId").empty();
   for (auto r : txn.exec_params(trends_sql, range->from, range->to, str(f, "campaignId"),
                                 str(f, "agentId"), str(f, "numberId")))
     items.push_back({{"day", r[0].as<std::string>()},
                      {"chatsOpened", r[1].as<std::int64_t>()},
-                     {"messagesIn", r[2].as<std::int64_t>()},
+                     {"messagesIn", per_agent ? json(nullptr) : json(r[2].as<std::int64_t>())},
                      {"messagesOut", r[3].as<std::int64_t>()},
                      {"promisesMade", r[4].as<std::int64_t>()},
                      {"promisedAmount", r[5].as<double>()},

@@ -2,6 +2,7 @@
 // URL, token and body; retries; permanent errors; statuses; the 24-hour window; the
 // number's rate limit; the outbox across a crash.
 #include "tests/e2e/dispatch_fixture.hpp"
+#include "tests/support/prometheus.hpp"
 #include "tests/support/ws_client.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -76,6 +77,7 @@ struct outbound_fixture : dispatch_fixture {
 BOOST_FIXTURE_TEST_SUITE(outbound, outbound_fixture)
 
 BOOST_AUTO_TEST_CASE(a_reply_reaches_the_graph_api_with_url_token_and_body) {
+  auto before = scrape_metrics(server->port());
   auto chat = open_chat("573001110001");
   auto id = reply_text(chat, "Buenos días, ¿cómo desea pagar?");
   BOOST_REQUIRE(status_becomes(id, "sent"));
@@ -92,6 +94,23 @@ BOOST_AUTO_TEST_CASE(a_reply_reaches_the_graph_api_with_url_token_and_body) {
   BOOST_CHECK_EQUAL(body["biz_opaque_callback_data"], id);
   BOOST_CHECK_EQUAL(message(id, "provider_id"), "wamid.SI1");
   BOOST_CHECK(eventually("whatsapp_numbers where status = 'connected' and last_error is null", 1));
+
+  // What an operator sees of it on /metrics: the assignment, the send, the queue drained.
+  auto after = scrape_metrics(server->port());
+  auto moved = [&](const std::string& series) {
+    BOOST_TEST_CONTEXT(series) {
+      BOOST_CHECK(after.count(series));
+    }
+    return after[series] - (before.count(series) ? before[series] : 0.0);
+  };
+  auto number = db.scalar("select id from whatsapp_numbers");
+  BOOST_CHECK_EQUAL(moved(R"(crm_provider_sends_total{number=")" + number + R"(",outcome="sent"})"),
+                    1);
+  BOOST_CHECK_EQUAL(moved("crm_assignment_seconds_count"), 1);
+  BOOST_CHECK_EQUAL(moved("crm_queue_wait_seconds_count"), 1);
+  BOOST_CHECK_EQUAL(after["crm_queue_length"], 0);
+  BOOST_CHECK_GE(after[R"(crm_actors{type="chat"})"], 1);
+  BOOST_CHECK(after.count(R"(crm_mailbox_max{type="chat"})"));
 }
 
 BOOST_AUTO_TEST_CASE(a_refused_token_marks_the_number_in_error) {

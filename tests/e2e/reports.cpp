@@ -185,6 +185,129 @@ BOOST_AUTO_TEST_CASE(agent_metrics_credit_each_hold_to_its_agent) {
   BOOST_CHECK_EQUAL(std::count(csv.body.begin(), csv.body.end(), '\n'), 3);  // header + 2
 }
 
+BOOST_AUTO_TEST_CASE(filters_narrow_every_report_and_every_report_answers_csv) {
+  // A second campaign with its own number. Campaign 1: Laura's chat, closed with a promise
+  // of 100,000 paid 40,000. Campaign 2: Andrés's chat (URGENTE, still assigned) with a
+  // promise of 70,000 paid in full, and a payment against no promise.
+  // (Chat 1 first: chat() opens one chat per number.)
+  auto c1 = chat("+573101000011", "closed", "'promise'", at(900));
+  message(c1, "in", 0);
+  assign(c1, agent_a, 60);
+  message(c1, "out", 120, agent_a);
+  auto other = db.scalar("insert into campaigns (name) values ('Castigada') returning id");
+  auto number2 = db.scalar("insert into whatsapp_numbers (name, phone_number, provider,"
+                           " campaign_id, meta_phone_number_id) values ('L2', '+573000000010',"
+                           " 'meta', '" +
+                           other + "', '109876543210556') returning id");
+  auto number1 =
+      db.scalar("select id from whatsapp_numbers where campaign_id = '" + campaign + "'");
+  auto c2 = db.scalar("insert into chats (number_id, debtor_phone, campaign_id, status, priority,"
+                      " agent_id, opened_at) values ('" +
+                      number2 + "', '+573101000012', '" + other + "', 'assigned', 'URGENTE', '" +
+                      agent_b + "', " + at(100) + ") returning id");
+  message(c2, "in", 100);
+  assign(c2, agent_b, 200);
+  message(c2, "out", 260, agent_b);
+  message(c2, "out", 270, agent_b);
+  auto debtor = db.scalar("select id from debtors limit 1");
+  auto promise = [&](const std::string& chat, int amount, const std::string& by, int paid) {
+    auto id = db.scalar("insert into payment_promises (debtor_id, chat_id, amount, due_date,"
+                        " created_by, created_at) values ('" +
+                        debtor + "', '" + chat + "', " + std::to_string(amount) +
+                        ", '2026-10-09', '" + by + "', " + at(500) + ") returning id");
+    db.exec("insert into payments (debtor_id, promise_id, amount, paid_on) values ('" + debtor +
+            "', '" + id + "', " + std::to_string(paid) + ", '2026-10-06')");
+  };
+  promise(c1, 100000, agent_a, 40000);
+  promise(c2, 70000, agent_b, 70000);
+  db.exec("insert into payments (debtor_id, amount, paid_on) values ('" + debtor +
+          "', 5000, '2026-10-06')");
+
+  auto get = [&](const std::string& target) {
+    auto res = call("GET", "/api/v1/reports/" + target, supervisor, "supervisor");
+    BOOST_REQUIRE_MESSAGE(res.status == 200, target << ": " << res.body);
+    return res;
+  };
+  auto json_of = [&](const std::string& target) {
+    return json::parse(get(target).body);
+  };
+  const std::string day = "from=2026-10-05&to=2026-10-06";
+
+  // Agents: by campaign and by number, chats and promises alike.
+  for (auto filter : {"campaignId=" + other, "numberId=" + number2}) {
+    auto r = json_of("agents?" + day + "&" + filter);
+    BOOST_CHECK_EQUAL(row(r, agent_a)["chatsHandled"], 0);
+    BOOST_CHECK_EQUAL(row(r, agent_a)["promisesMade"], 0);
+    BOOST_CHECK_EQUAL(row(r, agent_b)["chatsHandled"], 1);
+    BOOST_CHECK_EQUAL(row(r, agent_b)["messagesSent"], 2);
+    BOOST_CHECK_EQUAL(row(r, agent_b)["promisesKept"], 1);
+    BOOST_CHECK_EQUAL(row(r, agent_b)["amountRecovered"], 70000.0);
+  }
+  auto by_number1 = json_of("agents?" + day + "&numberId=" + number1);
+  BOOST_CHECK_EQUAL(row(by_number1, agent_a)["promisesPartiallyKept"], 1);
+  BOOST_CHECK_EQUAL(row(by_number1, agent_b)["promisesMade"], 0);
+
+  // Distribution by status, campaign and priority (and narrowed by campaign).
+  auto dist = [&](const std::string& q) {
+    return json_of("distribution?" + day + q)["items"];
+  };
+  BOOST_CHECK_EQUAL(dist("&by=status"), json::parse(R"([{"key":"assigned","chats":1},)"
+                                                    R"({"key":"closed","chats":1}])"));
+  BOOST_CHECK_EQUAL(dist("&by=campaign"), json::parse(R"([{"key":"Castigada","chats":1},)"
+                                                      R"({"key":"Mora 90","chats":1}])"));
+  BOOST_CHECK_EQUAL(dist("&by=priority&campaignId=" + other),
+                    json::parse(R"([{"key":"URGENTE","chats":1}])"));
+
+  // Trends: unfiltered, every payment; per agent, its chats, what it sent, its promises and
+  // what was paid against them; per campaign likewise.
+  auto trend = [&](const std::string& q) {
+    return json_of("trends?" + day + q)["items"];
+  };
+  auto all = trend("");
+  BOOST_CHECK_EQUAL(all[0]["chatsOpened"], 2);
+  BOOST_CHECK_EQUAL(all[0]["messagesIn"], 2);
+  BOOST_CHECK_EQUAL(all[1]["amountRecovered"], 115000.0);
+  auto andres = trend("&agentId=" + agent_b);
+  BOOST_CHECK_EQUAL(andres[0]["chatsOpened"], 1);
+  BOOST_CHECK(andres[0]["messagesIn"].is_null());
+  BOOST_CHECK_EQUAL(andres[0]["messagesOut"], 2);
+  BOOST_CHECK_EQUAL(andres[0]["promisedAmount"], 70000.0);
+  BOOST_CHECK_EQUAL(andres[1]["amountRecovered"], 70000.0);
+  auto mora = trend("&campaignId=" + campaign);
+  BOOST_CHECK_EQUAL(mora[0]["chatsOpened"], 1);
+  BOOST_CHECK_EQUAL(mora[0]["messagesIn"], 1);
+  BOOST_CHECK_EQUAL(mora[0]["promisedAmount"], 100000.0);
+  BOOST_CHECK_EQUAL(mora[1]["amountRecovered"], 40000.0);
+
+  // Every ranking metric answers, best first.
+  for (auto metric : {"tmr", "tmo", "sph", "chatsHandled", "chatsClosed", "effectiveness",
+                      "messagesSent", "hoursLoggedIn", "promisesMade", "promisedAmount",
+                      "promisesKept", "promisesPartiallyKept", "promisesBroken", "amountRecovered"})
+    BOOST_CHECK_MESSAGE(json_of("rankings?" + day + "&metric=" + metric)["total"] == 2, metric);
+  auto sent = json_of("rankings?" + day + "&metric=messagesSent")["items"];
+  BOOST_CHECK_EQUAL(sent[0]["agentId"], agent_b);
+  BOOST_CHECK_EQUAL(sent[0]["value"], 2);
+
+  // CSV for every report: its header, then its rows.
+  auto lines = [](const std::string& body) {
+    return std::count(body.begin(), body.end(), '\n');
+  };
+  auto rankings = get("rankings?" + day + "&metric=tmr&format=csv");
+  BOOST_CHECK(rankings.headers["Content-Type"].rfind("text/csv", 0) == 0);
+  BOOST_CHECK(rankings.body.rfind("rank,agentId,fullName,value\r\n", 0) == 0);
+  BOOST_CHECK_EQUAL(lines(rankings.body), 3);
+  auto distribution = get("distribution?" + day + "&by=status&format=csv").body;
+  BOOST_CHECK_EQUAL(distribution, "key,chats\r\nassigned,1\r\nclosed,1\r\n");
+  auto trends = get("trends?" + day + "&format=csv").body;
+  BOOST_CHECK(trends.rfind("day,chatsOpened,messagesIn,messagesOut,promisesMade,promisedAmount,"
+                           "amountRecovered\r\n2026-10-05,2,2,",
+                           0) == 0);
+  BOOST_CHECK_EQUAL(lines(trends), 3);
+  auto overview = get("overview?format=csv").body;
+  BOOST_CHECK(overview.rfind("queueLength,oldestWaitSeconds,withBot,agentsByStatus", 0) == 0);
+  BOOST_CHECK_EQUAL(lines(overview), 2);
+}
+
 BOOST_AUTO_TEST_CASE(bad_filters_and_agents_are_refused) {
   for (auto q : {"?from=yesterday", "?agentId=42", "?format=xml", "?from=2026-10-06&to=2026-10-05",
                  "?from=2020-01-01&to=2026-01-01", "?metric=luck"})
