@@ -164,6 +164,8 @@ chat_actor::behavior_type chat(actor_pointer<chat_actor, chat_state> self, chat_
                       handle_opt_out(self);
                     else if (st.conversation.status == "bot")
                       bot_message(self, received);
+                    else if (st.conversation.status == "queued")
+                      tell_if_after_hours(self);
                   }
                   auto waiting = std::move(st.in_flight[pid]);
                   st.in_flight.erase(pid);

@@ -111,6 +111,8 @@ struct chat_state {
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<inbound_ack>>> in_flight;
   bot_runtime bot;
   bool closed = false;
+  /// When a waiting debtor was last told the team is out of hours (at most once in 12 h).
+  std::int64_t after_hours_told_ms = 0;
 };
 
 /// The behaviour of a CHAT started from its stored snapshot.

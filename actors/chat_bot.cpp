@@ -78,6 +78,7 @@ void hand_off(self_ptr self, const std::string& skill, const std::string& priori
               skills.push_back(skill);
             st.back_to_queue(self, std::move(skills));
             st.publish("chat.queued", st.summary());
+            tell_if_after_hours(self);
           },
           [self, skill, priority](caf::error& err) {
             spdlog::warn("chat {}: bot handoff not saved ({}); retrying",
@@ -258,6 +259,32 @@ void handle_opt_out(self_ptr self) {
       },
       [self](const std::string& why) {
         spdlog::error("chat {}: opt-out not recorded: {}", self->state.conversation.id.value, why);
+      });
+}
+
+void tell_if_after_hours(self_ptr self) {
+  auto& st = self->state;
+  constexpr std::int64_t once_in = 12 * 3600 * 1000;
+  auto now = st.peers.now_ms();
+  if (st.conversation.campaign_id.empty() ||
+      (st.after_hours_told_ms && now - st.after_hours_told_ms < once_in))
+    return;
+  st.after_hours_told_ms = now; // one question in flight at a time
+  ask_crm(
+      self, "campaigns.hours", json{{"campaignId", st.conversation.campaign_id}},
+      [self](const json& r) {
+        auto& st = self->state;
+        if (r.value("open", true) || r.value("reply", std::string{}).empty() || st.closed ||
+            st.conversation.status != "queued") {
+          st.after_hours_told_ms = 0;
+          return;
+        }
+        send_text(self, r["reply"].get<std::string>(), [] {});
+      },
+      [self](const std::string& why) {
+        self->state.after_hours_told_ms = 0;
+        spdlog::warn("chat {}: business hours not known: {}", self->state.conversation.id.value,
+                     why);
       });
 }
 

@@ -21,4 +21,8 @@ void bot_timer(actor_pointer<chat_actor, chat_state> self, std::int64_t deadline
 /// bot closes (outcome refused); the agent of an assigned chat is told.
 void handle_opt_out(actor_pointer<chat_actor, chat_state> self);
 
+/// A debtor waits for an agent: outside the campaign's business hours they are told when the
+/// team opens (CRM_AFTER_HOURS_REPLY), once in 12 hours.
+void tell_if_after_hours(actor_pointer<chat_actor, chat_state> self);
+
 } // namespace crm

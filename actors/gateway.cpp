@@ -273,13 +273,51 @@ void handle_read(actor_pointer<gateway_actor, gateway_state> self, Query& q, res
 
 /// A command on a chat: the REGISTRY routes it to the CHAT, which answers the chat (or the
 /// new message: 201) as stored.
-void handle_command(actor_pointer<gateway_actor, gateway_state> self, chat_command& cmd,
-                    responder_ptr& out) {
+void answer_identity(const responder_ptr& out, api_reply& r);
+
+void forward_command(actor_pointer<gateway_actor, gateway_state> self, chat_command cmd,
+                     responder_ptr out, std::string attempt) {
   auto created = cmd.kind == "send";
+  auto link = [self, attempt](json result) {
+    if (attempt.empty())
+      return;
+    result["attemptId"] = attempt;
+    self->request(self->state.peers.crm_worker, timeouts::route,
+                  api_request{"contacts.link", "", result.dump(), {}})
+        .then([](api_reply&) {}, [](caf::error&) {});
+  };
   self->request(self->state.peers.registry, timeouts::route, std::move(cmd))
       .then(
-          [out, created](json_page& result) {
+          [out, created, link](json_page& result) {
+            auto message = json::parse(result.items, nullptr, false);
+            if (message.is_object())
+              link({{"status", "sent"},
+                    {"chatId", message.value("chatId", std::string{})},
+                    {"messageId", message.value("id", std::string{})}});
             out->reply(created ? 201 : 200, "application/json", std::move(result.items));
+          },
+          [out, link](caf::error& err) {
+            link({{"status", "failed"}, {"error", {{"message", caf::to_string(err)}}}});
+            out->fail(err);
+          });
+}
+
+/// What people do to a chat goes to its CHAT. A template is the one message that can
+/// reach a debtor after the 24-hour window: then it is a proactive contact, reserved under
+/// the contact rules first (422 with the next allowed time when refused).
+void handle_command(actor_pointer<gateway_actor, gateway_state> self, chat_command& cmd,
+                    responder_ptr& out) {
+  if (cmd.kind != "send" || cmd.type != "template")
+    return forward_command(self, std::move(cmd), out, {});
+  json ask = {{"chatId", cmd.chat.value}, {"template", json::parse(cmd.details, nullptr, false)}};
+  api_request req{"contacts.chat", "", ask.dump(), client_info{cmd.by_user, cmd.by_role, {}, {}}};
+  self->request(self->state.peers.crm_worker, timeouts::route, std::move(req))
+      .then(
+          [self, cmd, out](api_reply& r) mutable {
+            if (r.status >= 300)
+              return answer_identity(out, r);
+            auto reserved = json::parse(r.body, nullptr, false);
+            forward_command(self, std::move(cmd), out, reserved.value("attemptId", std::string{}));
           },
           [out](caf::error& err) { out->fail(err); });
 }

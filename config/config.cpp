@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -239,6 +240,10 @@ const std::vector<binding>& bindings() {
               &config::opt_out_phrases),
       str_key("contact.optOutReply", "CRM_OPT_OUT_REPLY",
               "the one confirmation an opted-out debtor receives", &config::opt_out_reply),
+      str_key("chats.afterHoursReply", "CRM_AFTER_HOURS_REPLY",
+              "sent (once in 12 h) to a debtor waiting for an agent outside the campaign's "
+              "business hours; {{nextOpen}} is when they open (empty: none)",
+              &config::after_hours_reply),
       str_key("contact.forbiddenPhrases", "CRM_FORBIDDEN_PHRASES",
               "questions agents must not ask (why the debtor did not pay), separated by |",
               &config::forbidden_phrases),
@@ -248,6 +253,10 @@ const std::vector<binding>& bindings() {
       str_key("http.corsOrigins", "CRM_CORS_ORIGINS",
               "origins allowed to call the API from a browser, comma-separated (empty: none)",
               &config::cors_origins, [](const std::string&) { return std::string{}; }),
+      str_key("http.webRoot", "CRM_WEB_ROOT",
+              "folder of the browser console served at / (relative to the working directory; "
+              "missing: API only)",
+              &config::web_root, [](const std::string&) { return std::string{}; }),
       str_key("redis.url", "CRM_REDIS_URL", "Redis URL (empty: none)", &config::redis_url,
               [](const std::string& v) {
                 return v.empty() ? std::string{} : url_with_scheme(v, {"redis://"});
@@ -272,7 +281,10 @@ const std::vector<binding>& bindings() {
               [](const std::string& v) {
                 return url_with_scheme(v, {"https://", "http://"});
               }),
-      str_key("timezone", "CRM_TIMEZONE", "business time zone", &config::timezone),
+      str_key("timezone", "CRM_TIMEZONE",
+              "business time zone, an IANA name such as America/Bogota (contact windows, "
+              "report days, days overdue)",
+              &config::timezone, known_zone),
       str_key("log.level", "CRM_LOG_LEVEL", "spdlog level", &config::log_level,
               [](const std::string& v) {
                 return one_of(v, {"trace", "debug", "info", "warn", "error", "critical", "off"});
@@ -407,6 +419,17 @@ expected<config> load_config_from_process(int argc, char** argv) {
   return result;
 }
 
+std::string known_zone(const std::string& name) {
+  if (name.empty() || name.front() == '/' || name.find("..") != std::string::npos)
+    return "must be an IANA zone name such as America/Bogota";
+  const char* dir = std::getenv("TZDIR");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(
+          std::filesystem::path{dir && *dir ? dir : "/usr/share/zoneinfo"} / name, ec))
+    return "unknown time zone (is the tzdata package installed?)";
+  return "";
+}
+
 contact::settings contact_settings(const config& c) {
   contact::settings s;
   for (int d = 1; d <= 5; ++d)
@@ -419,6 +442,7 @@ contact::settings contact_settings(const config& c) {
   s.two_way_only = c.contact_count == "two_way";
   s.opt_out_phrases = contact::split_phrases(c.opt_out_phrases);
   s.opt_out_reply = c.opt_out_reply;
+  s.after_hours_reply = c.after_hours_reply;
   s.forbidden_phrases = contact::split_phrases(c.forbidden_phrases);
   s.clock_offset = std::chrono::seconds{c.clock_offset_s};
   return s;

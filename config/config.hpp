@@ -52,6 +52,7 @@ struct config {
   int login_ip_max_failures = 20;
   int login_window_s = 900;
   std::string cors_origins; // comma-separated
+  std::string web_root = "web";
   int task_reminder_lead_minutes = 10;
   int scheduler_tick_s = 15;
   int stats_interval_s = 5;
@@ -68,6 +69,9 @@ struct config {
   std::string opt_out_reply =
       "Hemos registrado su solicitud: no volverá a recibir mensajes de cobranza por este medio. "
       "Si necesita algo, puede escribirnos cuando quiera.";
+  std::string after_hours_reply =
+      "Gracias por escribirnos. En este momento estamos fuera del horario de atención; un "
+      "asesor le responderá {{nextOpen}}.";
   std::string forbidden_phrases =
       "por qué no ha pagado|por qué no pagó|por qué no ha cancelado|por qué dejó de pagar|"
       "motivo del no pago|razón del no pago|por qué no ha realizado el pago";
@@ -97,6 +101,9 @@ expected<config> load_config_from_process(int argc, char** argv);
 
 /// The contact rules and phrases the configuration sets.
 contact::settings contact_settings(const config& c);
+
+/// "" when `name` is a time zone of the system's tz database, else why not.
+std::string known_zone(const std::string& name);
 
 /// The current process's CRM_* variables.
 std::map<std::string, std::string> crm_environment();

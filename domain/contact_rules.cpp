@@ -17,13 +17,21 @@ sys_days next_monday(sys_days d) {
   return d + days{ahead};
 }
 
-/// Local midnight of the day holding `t`, as a UTC instant, and the local day itself.
-sys_days local_day(seconds t, const policy& p) {
-  return floor<days>(t + p.utc_offset);
+minutes offset(seconds t, const policy& p) {
+  return p.offset_at ? p.offset_at(t) : p.utc_offset;
 }
 
+/// The local day holding `t`.
+sys_days local_day(seconds t, const policy& p) {
+  return floor<days>(t + offset(t, p));
+}
+
+/// The UTC instant of a local wall-clock time. Near a daylight-saving change the offset of
+/// the first guess may be wrong, so it is taken again at the corrected instant.
 seconds utc_of(sys_days local, int minute, const policy& p) {
-  return seconds{local} + minutes{minute} - p.utc_offset;
+  auto wall = seconds{local} + minutes{minute};
+  auto guess = wall - offset(wall - p.utc_offset, p);
+  return wall - offset(guess, p);
 }
 
 bool open_day(sys_days d, const policy& p) {
@@ -76,7 +84,7 @@ bool inside_window(seconds t, const policy& p) {
   if (!open_day(day, p))
     return false;
   auto w = *p.windows[weekday{day}.c_encoding()];
-  auto minute = duration_cast<minutes>(t + p.utc_offset - seconds{day}).count();
+  auto minute = duration_cast<minutes>(t + offset(t, p) - seconds{day}).count();
   return minute >= w.from && minute < w.to;
 }
 
@@ -117,9 +125,9 @@ decision check(seconds t, const std::string& channel, const std::vector<past_con
     return result;
   };
   if (other_channel_this_week)
-    return refuse("channel_week", seconds{week_start(today) + days{7}} - p.utc_offset);
+    return refuse("channel_week", utc_of(week_start(today) + days{7}, 0, p));
   if (today_count >= p.per_day)
-    return refuse("per_day", seconds{today + days{1}} - p.utc_offset);
+    return refuse("per_day", utc_of(today + days{1}, 0, p));
   if (!inside_window(t, p))
     return refuse("window", t);
   return result;

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ struct window {
 struct policy {
   /// Local time = UTC + offset (America/Bogota: -5 h, no daylight saving time).
   std::chrono::minutes utc_offset{-5 * 60};
+  /// The offset at an instant, for zones with daylight saving time (the server sets it from
+  /// CRM_TIMEZONE); when empty, utc_offset holds all year.
+  std::function<std::chrono::minutes(seconds)> offset_at;
   /// By weekday, Sunday = 0; none: no contact that day.
   std::array<std::optional<window>, 7> windows{std::nullopt,
                                                window{7 * 60, 19 * 60},
@@ -89,6 +93,8 @@ struct settings {
   bool two_way_only = false; // count only contacts the debtor answered
   std::vector<std::string> opt_out_phrases;
   std::string opt_out_reply;
+  /// To a debtor waiting for an agent outside business hours; {{nextOpen}} filled in.
+  std::string after_hours_reply;
   std::vector<std::string> forbidden_phrases;
   /// Added to the wall clock for every compliance decision (drills and tests).
   std::chrono::seconds clock_offset{0};

@@ -23,8 +23,12 @@ void add_security_headers(response& res) {
   res.set("X-DNS-Prefetch-Control", "off");
   res.set("X-Permitted-Cross-Domain-Policies", "none");
   res.set("Strict-Transport-Security", "max-age=15552000; includeSubDomains");
-  res.set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'self'");
-  res.set(http::field::cache_control, "no-store");
+  // blob: images are the console's media, fetched with the token and shown from memory.
+  res.set("Content-Security-Policy",
+          "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "
+          "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'");
+  if (!res.count(http::field::cache_control))
+    res.set(http::field::cache_control, "no-store");
 }
 
 } // namespace
@@ -139,6 +143,11 @@ void http_session::dispatch() {
     return write(std::move(res));
   }
   auto m = routes_.find(req_.method(), path);
+  if (!m.found && req_.method() == http::verb::get && options_.web)
+    if (auto* f = options_.web->find(path)) {
+      route_label_ = "static";
+      return answer_file(*f);
+    }
   if (!m.found) {
     route_label_ = m.path_exists ? "method_not_allowed" : "not_found";
     return m.path_exists
@@ -180,6 +189,20 @@ void http_session::answer_now(http::status status, std::string body) {
   write(std::move(res));
 }
 
+void http_session::answer_file(const static_files::file& f) {
+  response res{http::status::ok, req_version_};
+  // Revalidated every time (cheap: 304 by ETag), so a new release is seen on the next load.
+  res.set(http::field::cache_control, "no-cache");
+  res.set(http::field::etag, f.etag);
+  if (req_[http::field::if_none_match] == f.etag) {
+    res.result(http::status::not_modified);
+  } else {
+    res.set(http::field::content_type, f.content_type);
+    res.body() = f.body;
+  }
+  write(std::move(res));
+}
+
 void http_session::write(response res) {
   add_security_headers(res);
   if (!cors_origin_.empty()) {
@@ -193,7 +216,7 @@ void http_session::write(response res) {
   metrics::http_requests(std::string{http::to_string(req_method_)}, route_label_, status)
       .Increment();
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - started_;
-  metrics::http_latency(route_label_).Observe(took.count());
+  metrics::http_latency(route_label_, status).Observe(took.count());
   pending_write_ = std::make_shared<response>(std::move(res));
   stream_.expires_after(options_.timeout);
   http::async_write(stream_, *pending_write_,

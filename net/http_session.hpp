@@ -3,6 +3,7 @@
 #include "actors/messages.hpp"
 #include "net/beast.hpp"
 #include "net/router.hpp"
+#include "net/static_files.hpp"
 
 #include <boost/beast/http/parser.hpp>
 
@@ -23,6 +24,8 @@ struct session_options {
   std::chrono::seconds timeout{30};
   /// Browser origins allowed by CORS (exact match, e.g. "https://crm.example.com").
   std::vector<std::string> cors_origins;
+  /// The browser console, answered for GETs that match no route (may be null).
+  std::shared_ptr<const static_files> web;
 };
 
 /// JSON nested deeper than this is refused (400) before any parser sees it.
@@ -53,6 +56,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void on_read(beast::error_code ec, std::size_t bytes);
   void dispatch();
   void answer_now(http::status status, std::string body);
+  /// A GET for one of the console's files.
+  void answer_file(const static_files::file& f);
   void on_write(bool close, beast::error_code ec, std::size_t bytes);
   void do_close();
   void do_drain();

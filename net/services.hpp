@@ -4,6 +4,7 @@
 #include "domain/access.hpp"
 #include "domain/contact_rules.hpp"
 #include "domain/secrets.hpp"
+#include "net/static_files.hpp"
 
 #include <atomic>
 #include <memory>
@@ -29,6 +30,8 @@ struct services {
   std::shared_ptr<const contact::settings> contact;
   /// Browser origins allowed by CORS.
   std::vector<std::string> cors_origins;
+  /// The browser console's files (web/), served at /.
+  std::shared_ptr<const static_files> web;
 
   /// Picks a gateway for a request, spreading the load.
   const gateway_actor& gateway() const;

@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string_view>
 
 namespace {
@@ -46,7 +48,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "crm-server: %s\n", crm::message_of(cfg.error()).c_str());
     return 2;
   }
+  // The process's local time is the business zone (contact windows ask localtime_r for the
+  // offset at each instant, daylight saving time included); set before any thread starts.
+  ::setenv("TZ", (":" + cfg->timezone).c_str(), 1);
+  ::tzset();
   spdlog::set_level(spdlog::level::from_str(cfg->log_level));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ [%t] %v");
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ [%t] %v", spdlog::pattern_time_type::utc);
   return seed ? crm::seed_demo(*cfg, seed_password) : crm::run_server(*cfg);
 }

@@ -41,11 +41,27 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <ctime>
 #include <thread>
 
 namespace crm {
 
 namespace {
+
+/// The contact rules with the business zone's offset taken from the process's local time
+/// (main sets TZ to CRM_TIMEZONE).
+contact::settings business_contact_settings(const config& cfg) {
+  auto s = contact_settings(cfg);
+  s.rules.offset_at = [](contact::seconds t) {
+    std::time_t at = t.time_since_epoch().count();
+    std::tm local{};
+    localtime_r(&at, &local);
+    return std::chrono::minutes{local.tm_gmtoff / 60};
+  };
+  s.rules.utc_offset = s.rules.offset_at(
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+  return s;
+}
 
 /// Connects for start-up work, waiting up to `patience` for PostgreSQL to come up.
 std::unique_ptr<pqxx::connection> connect_at_start(const config& cfg,
@@ -251,7 +267,7 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg, outbound_io& io) 
   auto directory = std::make_shared<agent_book>(
       std::unordered_map<std::string, agent_actor>(a.agents_by_id.begin(), a.agents_by_id.end()));
   a.book = directory;
-  auto contact = std::make_shared<const contact::settings>(contact_settings(cfg));
+  auto contact = std::make_shared<const contact::settings>(business_contact_settings(cfg));
   a.crm_worker =
       sys.spawn<caf::detached>(storage::crm_worker, cfg.database_url, cfg.timezone, *contact);
   chat_peers chats{a.storage.storage,          a.hub,    a.dispatcher, {},
@@ -336,6 +352,7 @@ net::session_options session_options(const config& cfg, const net::services& svc
   result.body_limit = cfg.http_body_limit;
   result.timeout = std::chrono::seconds(cfg.http_timeout_s);
   result.cors_origins = svc.cors_origins;
+  result.web = svc.web;
   result.authenticate_ws = [secret = cfg.jwt_secret,
                             access = svc.access](std::string_view token) -> std::optional<ws_user> {
     auto now = std::chrono::duration_cast<std::chrono::seconds>(
@@ -352,7 +369,9 @@ net::session_options session_options(const config& cfg, const net::services& svc
   return result;
 }
 
-int run_server(const config& cfg) {
+int run_server(const config& given) {
+  auto cfg = given;
+  cfg.database_url = storage::with_business_zone(cfg.database_url, cfg.timezone);
   spdlog::info("crm-server starting ({} mode)", cfg.mode);
   if (!cfg.redis_url.empty() && !storage::parse_redis_url(cfg.redis_url)) {
     spdlog::critical("configuration key 'redis.url' is not a valid redis:// URL");
@@ -394,8 +413,19 @@ int run_server(const config& cfg) {
   svc.jwt_secret = cfg.jwt_secret;
   svc.secrets = std::make_shared<const secret_box>(cfg.secrets_key);
   svc.hub = running.hub;
-  svc.contact = std::make_shared<const contact::settings>(contact_settings(cfg));
+  svc.contact = std::make_shared<const contact::settings>(business_contact_settings(cfg));
   auto routes = net::make_router(svc);
+  try {
+    svc.web = net::static_files::load(cfg.web_root);
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    stop_actors(running);
+    return 1;
+  }
+  if (svc.web->size() == 0)
+    spdlog::warn("no console files in '{}' (http.webRoot): only the API is served", cfg.web_root);
+  else
+    spdlog::info("serving the console: {} files from '{}'", svc.web->size(), cfg.web_root);
   if (cfg.meta_app_secret.empty())
     spdlog::warn("meta.appSecret is empty: every Meta webhook will be refused (401)");
 

@@ -1,6 +1,8 @@
 // Campaigns: a portfolio segment with its numbers, agents, bot flow, assignment strategy,
 // business hours and contact windows. Agents read only the campaigns they belong to. Every
 // change reloads the directory (access table, agents' campaigns) before it is answered.
+#include "domain/contact_rules.hpp"
+#include "domain/iso_time.hpp"
 #include "storage/crm_records.hpp"
 #include "storage/records.hpp"
 
@@ -8,6 +10,8 @@
 #include <pqxx/result>
 #include <pqxx/transaction>
 
+#include <chrono>
+#include <cstdio>
 #include <regex>
 #include <set>
 
@@ -262,12 +266,76 @@ api_reply remove(crm_worker_state& st, const api_request& req) {
   return api_reply{204, "", "", 0, true};
 }
 
+/// "hoy a las 14:00", "mañana a las 07:00", "el lunes 30/11 a las 07:00": a local moment as
+/// a debtor reads it.
+std::string spanish_moment(contact::seconds at, contact::seconds now, const contact::policy& p) {
+  using namespace std::chrono;
+  auto offset = [&](contact::seconds t) {
+    return p.offset_at ? p.offset_at(t) : p.utc_offset;
+  };
+  auto local = at + offset(at);
+  auto day = floor<days>(local);
+  auto today = floor<days>(now + offset(now));
+  auto minute = duration_cast<minutes>(local - day).count();
+  char clock[8];
+  std::snprintf(clock, sizeof clock, "%02d:%02d", static_cast<int>(minute / 60),
+                static_cast<int>(minute % 60));
+  if (day == today)
+    return std::string{"hoy a las "} + clock;
+  if (day == today + days{1})
+    return std::string{"mañana a las "} + clock;
+  static const char* names[] = {"domingo", "lunes",   "martes", "miércoles",
+                                "jueves",  "viernes", "sábado"};
+  year_month_day ymd{day};
+  char date[8];
+  std::snprintf(date, sizeof date, "%02u/%02u", static_cast<unsigned>(ymd.day()),
+                static_cast<unsigned>(ymd.month()));
+  return std::string{"el "} + names[weekday{day}.c_encoding()] + " " + date + " a las " + clock;
+}
+
+/// Whether a campaign is inside its business hours now; when not, the next opening and the
+/// notice for a waiting debtor. No hours set (the default `{}`) means always open.
+api_reply business_hours(pqxx::transaction_base& txn, const contact::settings& s,
+                         const std::string& campaign) {
+  if (!is_uuid(campaign))
+    return answer(200, {{"open", true}});
+  auto rows =
+      txn.exec_params("select business_hours::text from campaigns where id = $1::uuid", campaign);
+  auto week = rows.empty() ? json::object() : json::parse(rows[0][0].as<std::string>());
+  if (!week.is_object() || week.empty())
+    return answer(200, {{"open", true}});
+  static constexpr const char* keys[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  auto hours = s.rules; // the zone's clock; the team's own days and hours
+  hours.holidays_closed = false;
+  for (int d = 0; d < 7; ++d) {
+    auto w = week.contains(keys[d]) ? week[keys[d]] : json();
+    hours.windows[d] = w.is_string() ? contact::parse_window(w.get<std::string>())
+                                     : std::optional<contact::window>{};
+  }
+  auto now = s.now();
+  if (contact::inside_window(now, hours))
+    return answer(200, {{"open", true}});
+  auto next = contact::next_window(now, hours);
+  auto reply = s.after_hours_reply;
+  if (auto at = reply.find("{{nextOpen}}"); at != std::string::npos)
+    reply.replace(at, 12, spanish_moment(next, now, hours));
+  return answer(200, {{"open", false},
+                      {"nextOpenAt", iso_utc(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 next.time_since_epoch())
+                                                 .count())},
+                      {"reply", reply}});
+}
+
 } // namespace
 
 namespace crm_ops {
 
 api_reply campaigns(crm_worker_state& st, const api_request& req, const json& b) {
   const auto& op = req.op;
+  if (op == "campaigns.hours") {
+    pqxx::read_transaction txn{st.connection()};
+    return business_hours(txn, st.contact, str(b, "campaignId"));
+  }
   if (op == "campaigns.list") {
     pqxx::read_transaction txn{st.connection()};
     return list(txn, b, req.by);

@@ -77,9 +77,9 @@ const std::string find_open =
     " and o.debtor_phone = x.phone and o.status <> 'closed') c";
 
 constexpr auto find_debtors =
-    "select x.phone, d.id, d.days_overdue"
+    "select x.phone, d.id, d.days"
     " from (select distinct value as phone from json_array_elements_text($1::json)) x"
-    " cross join lateral (select d.id, d.days_overdue from debtor_phones p"
+    " cross join lateral (select d.id, debtor_days(d) as days from debtor_phones p"
     " join debtors d on d.id = p.debtor_id where p.phone = x.phone"
     " order by p.is_primary desc, d.created_at limit 1) d";
 

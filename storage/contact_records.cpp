@@ -47,9 +47,12 @@ std::string iso(contact::seconds t) {
   return iso_utc(duration_cast<milliseconds>(t.time_since_epoch()).count());
 }
 
+} // namespace
+
 /// The attempts that count against a debtor in the last eight days.
-std::vector<contact::past_contact> history(pqxx::transaction_base& txn, const std::string& debtor,
-                                           contact::seconds now, bool two_way_only) {
+std::vector<contact::past_contact> past_contacts(pqxx::transaction_base& txn,
+                                                 const std::string& debtor, contact::seconds now,
+                                                 bool two_way_only) {
   auto rows = txn.exec_params(
       "select extract(epoch from a.created_at)::bigint, a.channel from contact_attempts a"
       " where a.debtor_id = $1::uuid and a.created_at > to_timestamp($2) - interval '8 days'"
@@ -63,8 +66,6 @@ std::vector<contact::past_contact> history(pqxx::transaction_base& txn, const st
         {contact::seconds{std::chrono::seconds{r[0].as<std::int64_t>()}}, r[1].as<std::string>()});
   return out;
 }
-
-} // namespace
 
 contact_policy_for policy_of(pqxx::transaction_base& txn, const contact::settings& s,
                              const std::string& campaign) {
@@ -109,7 +110,7 @@ std::variant<reservation, api_reply> reserve(pqxx::transaction_base& txn,
   auto now = s.now();
   auto policy = policy_of(txn, s, ask.campaign).rules;
   auto verdict =
-      contact::check(now, "whatsapp", history(txn, ask.debtor, now, s.two_way_only), policy);
+      contact::check(now, "whatsapp", past_contacts(txn, ask.debtor, now, s.two_way_only), policy);
   if (!verdict.allowed) {
     static const std::map<std::string, std::string> why = {
         {"window", "outside the contact hours"},

@@ -8,6 +8,7 @@
 
 #include <string>
 #include <variant>
+#include <vector>
 
 // The reservation of proactive contacts (the CRM WORKER's contacts.* and outbound.* use it).
 namespace crm::storage {
@@ -36,6 +37,12 @@ struct contact_policy_for {
 };
 contact_policy_for policy_of(pqxx::transaction_base& txn, const contact::settings& s,
                              const std::string& campaign);
+
+/// The contacts that count against a debtor in the eight days before `now` (with
+/// `two_way_only`, only those the debtor answered).
+std::vector<contact::past_contact> past_contacts(pqxx::transaction_base& txn,
+                                                 const std::string& debtor, contact::seconds now,
+                                                 bool two_way_only);
 
 /// Checks the debtor and the rules and writes the attempt, or answers why not: 404, or 422
 /// `contact_not_allowed` with `details: {rule, nextAllowedAt?}`.

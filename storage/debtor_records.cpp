@@ -421,7 +421,7 @@ api_reply promises(crm_worker_state& st, const api_request& req, const json& b) 
     return error(404, "not_found", "no such debtor");
   if (creating) {
     if (b["dueDate"].get<std::string>() <
-        txn.exec1("select current_date::text")[0].as<std::string>())
+        txn.exec1("select business_today()::text")[0].as<std::string>())
       return error(422, "rule_broken", "a promise is for today or later", {{"field", "dueDate"}});
     auto row = txn.exec_params1(
         "insert into payment_promises (debtor_id, chat_id, amount, due_date, created_by)"
@@ -486,7 +486,7 @@ api_reply payments(crm_worker_state& st, const api_request& req, const json& b) 
   auto row = txn.exec_params1(
       "insert into payments (debtor_id, promise_id, amount, paid_on, method, reference,"
       " created_by) values ($1::uuid, nullif($2, '')::uuid, $3::numeric,"
-      " coalesce($4::date, current_date), $5, $6, nullif($7, '')::uuid)"
+      " coalesce($4::date, business_today()), $5, $6, nullif($7, '')::uuid)"
       " returning payment_json(payments.*)::text",
       req.id, promise, b["amount"].dump(), opt_text(b, "paidOn"), str(b, "method"),
       str(b, "reference"), req.by.user_id);

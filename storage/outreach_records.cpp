@@ -7,10 +7,12 @@
 
 #include <pqxx/except>
 #include <pqxx/result>
+#include <pqxx/subtransaction>
 #include <pqxx/transaction>
 
 #include <algorithm>
 #include <cmath>
+#include <regex>
 #include <set>
 
 namespace crm::storage {
@@ -41,14 +43,14 @@ json attempt_of(const reservation& r) {
 /// The debtors a run's filters select (references, opted-out and erased debtors never).
 constexpr auto select_targets = R"sql(
 insert into outbound_targets (run_id, debtor_id, seq)
-select $1::uuid, d.id, row_number() over (order by d.days_overdue desc, d.debt_amount desc, d.id)
+select $1::uuid, d.id, row_number() over (order by debtor_days(d) desc, d.debt_amount desc, d.id)
   from debtors d
  where d.party <> 'reference' and not d.opted_out and d.consent and d.erased_at is null
    and 'whatsapp' = any(d.authorized_channels)
    and exists (select 1 from debtor_phones p where p.debtor_id = d.id)
-   and ($2::text[] is null or priority_of(d.days_overdue) = any($2::text[]))
-   and ($3::int is null or d.days_overdue >= $3::int)
-   and ($4::int is null or d.days_overdue <= $4::int)
+   and ($2::text[] is null or priority_of(debtor_days(d)) = any($2::text[]))
+   and ($3::int is null or debtor_days(d) >= $3::int)
+   and ($4::int is null or debtor_days(d) <= $4::int)
    and ($5::numeric is null or d.debt_amount >= $5::numeric)
    and ($6::numeric is null or d.debt_amount <= $6::numeric)
    and ($7::text[] is null or d.collection_status = any($7::text[]))
@@ -216,6 +218,91 @@ api_reply contacts(crm_worker_state& st, const api_request& req, const json& b) 
     txn.commit();
     return answer(201, attempt_of(std::get<reservation>(got)));
   }
+  if (op == "contacts.chat") {
+    // A template an agent sends in an existing chat whose 24-hour window has closed starts
+    // a new contact, so it is reserved like any other; inside the window it is an answer.
+    auto chat = str(b, "chatId");
+    if (!is_uuid(chat))
+      return answer(200, {{"proactive", false}});
+    pqxx::work txn{st.connection()};
+    auto c = txn.exec_params(
+        "select coalesce(debtor_id::text, ''), number_id::text, coalesce(campaign_id::text, ''),"
+        " coalesce(last_inbound_at > now() - interval '24 hours', false),"
+        " coalesce(agent_id::text, '') from chats where id = $1::uuid and status <> 'closed'",
+        chat);
+    // Unknown, answered in time, no debtor to count against, or not the agent's own chat
+    // (the CHAT refuses that one itself): nothing to reserve.
+    if (c.empty() || c[0][0].as<std::string>().empty() || c[0][3].as<bool>() ||
+        (req.by.role == "agent" && c[0][4].as<std::string>() != req.by.user_id))
+      return answer(200, {{"proactive", false}});
+    contact_ask ask{c[0][0].as<std::string>(),
+                    "agent",
+                    c[0][1].as<std::string>(),
+                    c[0][2].as<std::string>(),
+                    "",
+                    req.by.user_id,
+                    b.value("template", json::object()).dump()};
+    auto got = reserve(txn, st.contact, ask);
+    if (auto* refused = std::get_if<api_reply>(&got))
+      return *refused;
+    txn.commit();
+    auto result = attempt_of(std::get<reservation>(got));
+    result["proactive"] = true;
+    return answer(201, result);
+  }
+  if (op == "contacts.record") {
+    // A contact made outside the CRM (a call, an SMS, an e-mail, a visit): it counts against
+    // the daily cap and the one-channel-a-week rule like a WhatsApp one. It already happened,
+    // so it is recorded either way; the answer says which rule it broke, if any.
+    static const std::set<std::string> channels = {"call", "sms", "email", "visit", "letter"};
+    auto channel = str(b, "channel");
+    if (!channels.count(channel))
+      return invalid("channel", "channel must be call, sms, email, visit or letter");
+    auto at = str(b, "at");
+    static const std::regex iso_like{
+        R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))"};
+    if (!at.empty() && !std::regex_match(at, iso_like))
+      return invalid("at", "at must be an ISO-8601 time such as 2026-11-27T15:04:05Z");
+    if (b.contains("note") && !b["note"].is_string())
+      return invalid("note", "note must be text");
+    pqxx::work txn{st.connection()};
+    auto debtor = visible_debtor(txn, req.id, req.by);
+    if (debtor.is_null())
+      return error(404, "not_found", "no such debtor");
+    auto now = st.contact.now();
+    std::int64_t when = now.time_since_epoch().count();
+    if (!at.empty()) {
+      try {
+        pqxx::subtransaction sub{txn};
+        when = sub.exec_params1("select extract(epoch from $1::timestamptz)::bigint", at)[0]
+                   .as<std::int64_t>();
+        sub.commit();
+      } catch (const pqxx::data_exception&) {
+        return invalid("at", "at is not a valid time");
+      }
+      auto current = now.time_since_epoch().count();
+      if (when > current + 300 || when < current - 31 * 86400)
+        return invalid("at", "at must be within the last 31 days and not in the future");
+    }
+    auto policy = policy_of(txn, st.contact, "").rules;
+    contact::seconds moment{std::chrono::seconds{when}};
+    auto verdict = contact::check(
+        moment, channel, past_contacts(txn, req.id, moment, st.contact.two_way_only), policy);
+    auto row = txn.exec_params1(
+        "insert into contact_attempts (debtor_id, channel, kind, by_user, to_phone, status,"
+        " note, counted_as, created_at) values ($1::uuid, $2, 'agent', nullif($3, '')::uuid,"
+        " coalesce((select p.phone from debtor_phones p where p.debtor_id = $1::uuid"
+        " order by p.is_primary desc, p.phone limit 1), ''), 'sent', $4, $5, to_timestamp($6))"
+        " returning contact_attempt_json(contact_attempts)::text",
+        req.id, channel, req.by.user_id, str(b, "note"),
+        st.contact.two_way_only ? "two_way" : "attempts", when);
+    txn.commit();
+    auto result = json::parse(row[0].as<std::string>());
+    result["compliant"] = verdict.allowed;
+    if (!verdict.allowed)
+      result["brokenRule"] = verdict.rule;
+    return answer(201, result);
+  }
   if (op == "contacts.link") {
     pqxx::work txn{st.connection()};
     link_attempt(txn, b);
@@ -233,8 +320,8 @@ api_reply contacts(crm_worker_state& st, const api_request& req, const json& b) 
                           .as<std::string>());
   }
   if (op == "contacts.opt_out") {
-    // Every debtor with this phone stops receiving proactive contact; the first time only
-    // is confirmed to them.
+    // Every debtor with this phone stops receiving proactive contact, and so does the phone
+    // (known or not); the first time only is confirmed.
     pqxx::work txn{st.connection()};
     auto changed = txn.exec_params(
         "update debtors d set opted_out = true, opted_out_at = now(), updated_at = now()"
@@ -245,8 +332,12 @@ api_reply contacts(crm_worker_state& st, const api_request& req, const json& b) 
                     " where t.state = 'waiting' and t.debtor_id in (select p.debtor_id from"
                     " debtor_phones p where p.phone = $1)",
                     str(b, "phone"));
+    // The phone itself is remembered, so a debtor added with it later starts opted out.
+    auto listed = txn.exec_params("insert into opted_out_phones (phone) values ($1)"
+                                  " on conflict do nothing returning phone",
+                                  str(b, "phone"));
     txn.commit();
-    return answer(200, {{"confirm", !changed.empty()},
+    return answer(200, {{"confirm", !changed.empty() || !listed.empty()},
                         {"reply", st.contact.opt_out_reply},
                         {"debtors", static_cast<int>(changed.size())}});
   }

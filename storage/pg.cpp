@@ -4,6 +4,8 @@
 
 #include <pqxx/except>
 
+#include <cctype>
+
 namespace crm::storage {
 
 std::string with_connect_timeout(const std::string& url, int seconds) {
@@ -11,6 +13,25 @@ std::string with_connect_timeout(const std::string& url, int seconds) {
     return url;
   auto sep = url.find('?') == std::string::npos ? '?' : '&';
   return url + sep + "connect_timeout=" + std::to_string(seconds);
+}
+
+std::string with_business_zone(const std::string& url, const std::string& zone) {
+  if (zone.empty() || url.find("options=") != std::string::npos)
+    return url;
+  // libpq URLs take percent-encoded values: "-c crm.timezone=America/Bogota".
+  std::string value = "-c%20crm.timezone%3D";
+  for (char c : zone) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')
+      value.push_back(c);
+    else {
+      static constexpr char hex[] = "0123456789ABCDEF";
+      value += '%';
+      value += hex[static_cast<unsigned char>(c) >> 4];
+      value += hex[static_cast<unsigned char>(c) & 15];
+    }
+  }
+  auto sep = url.find('?') == std::string::npos ? '?' : '&';
+  return url + sep + "options=" + value;
 }
 
 bool connection_lost(const std::exception& e) {

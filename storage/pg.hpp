@@ -14,6 +14,11 @@ namespace crm::storage {
 /// database fails fast and requests answer 503 instead of hanging.
 std::string with_connect_timeout(const std::string& url, int seconds = 3);
 
+/// Adds `options=-c crm.timezone=ZONE` to a libpq URL: every connection of the server then
+/// knows the business calendar (business_today() in SQL) while keeping its own TimeZone.
+/// An URL that already sets options is returned unchanged.
+std::string with_business_zone(const std::string& url, const std::string& zone);
+
 /// A business rule a repository found broken (answered as that error, not logged as a
 /// storage failure).
 struct rule_error : std::runtime_error {

@@ -9,7 +9,7 @@ namespace {
 // Empty filters match everything; the viewer limit ($5) applies to agents. Ids arrive
 // checked as UUIDs by the routes, so the comparisons stay on the indexes.
 constexpr auto list_chats = R"sql(
-select coalesce(json_agg(chat_json(s.chat) order by s.ord), '[]')::text, coalesce(max(s.total), 0)
+select coalesce(json_agg(chat_view_json(s.chat) order by s.ord), '[]')::text, coalesce(max(s.total), 0)
   from (select c as chat, row_number() over (order by c.last_message_at desc nulls last, c.id) as ord,
                count(*) over () as total
           from chats c
@@ -21,7 +21,7 @@ select coalesce(json_agg(chat_json(s.chat) order by s.ord), '[]')::text, coalesc
 )sql";
 
 constexpr auto one_chat = R"sql(
-select chat_json(c)::text from chats c
+select chat_view_json(c)::text from chats c
  where c.id = $1::uuid and ($2 = '' or c.agent_id = nullif($2, '')::uuid)
 )sql";
 

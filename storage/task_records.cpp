@@ -135,7 +135,7 @@ api_reply tasks(crm_worker_state& st, const api_request& req, const json& b) {
         " coalesce(d.assigned_agent_id, c.agent_id, p.created_by), p.debtor_id, p.chat_id, p.id,"
         " 'broken_promise' from payment_promises p join debtors d on d.id = p.debtor_id"
         " left join chats c on c.id = p.chat_id"
-        " where p.status = 'pending' and p.due_date < current_date and promise_paid(p) = 0"
+        " where p.status = 'pending' and p.due_date < business_today() and promise_paid(p) = 0"
         " and coalesce(d.assigned_agent_id, c.agent_id, p.created_by) is not null"
         " and not exists (select 1 from tasks t where t.promise_id = p.id)"
         " order by p.due_date limit 1000 on conflict (promise_id) do nothing");
@@ -144,8 +144,8 @@ api_reply tasks(crm_worker_state& st, const api_request& req, const json& b) {
     // instead of holding the CRM WORKER, which answers the API too, for minutes.
     txn.exec("update payment_promises set status = promise_state(payment_promises) where id in"
              " (select p.id from payment_promises p where p.status = 'pending' and"
-             " (p.due_date < current_date or promise_paid(p) >= p.amount) and"
-             " (p.due_date >= current_date or exists (select 1 from tasks t where"
+             " (p.due_date < business_today() or promise_paid(p) >= p.amount) and"
+             " (p.due_date >= business_today() or exists (select 1 from tasks t where"
              " t.promise_id = p.id) or promise_paid(p) > 0) order by p.due_date limit 5000)");
     // Reminders now due; marked only once delivered (tasks.reminded), so one for an agent
     // who is not connected waits for the agent.

@@ -21,6 +21,9 @@ route_table outreach_routes(const services& s) {
        }},
       {http::verb::get, "/api/v1/debtors/{id}/contacts", "debtors:read",
        with_body(s, "contacts.list", true)},
+      // A contact made outside the CRM (call, SMS, e-mail, visit), so the rules count it.
+      {http::verb::post, "/api/v1/debtors/{id}/contacts", "debtors:update",
+       with_body(s, "contacts.record", true)},
       {http::verb::post, "/api/v1/campaigns/{id}/outbound", "campaigns:update",
        with_body(s, "outbound.start", true)},
       {http::verb::get, "/api/v1/campaigns/{id}/outbound", "campaigns:read",

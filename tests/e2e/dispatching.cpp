@@ -221,6 +221,14 @@ BOOST_AUTO_TEST_CASE(one_chat_and_its_messages_respect_the_row_level_limit) {
   BOOST_CHECK_EQUAL(c["agentId"], agent_a);
   BOOST_CHECK_EQUAL(c["debtorPhone"], "+573001235001");
   BOOST_CHECK(c["openedAt"].get<std::string>().ends_with("Z"));
+  // The console's list shows who and what without a request per row.
+  BOOST_CHECK(c["debtorName"].is_null()); // a phone no debtor has
+  BOOST_CHECK_EQUAL(c["lastMessage"]["direction"], "in");
+  BOOST_CHECK_EQUAL(c["lastMessage"]["text"], "Hola, ¿puedo pagar?");
+  BOOST_CHECK(c["lastMessage"]["createdAt"].get<std::string>().ends_with("Z"));
+  auto listed = json::parse(call("GET", "/api/v1/chats", agent_a, "agent").body)["items"][0];
+  BOOST_CHECK_EQUAL(listed["lastMessage"], c["lastMessage"]);
+  BOOST_CHECK_EQUAL(listed["debtorName"], c["debtorName"]);
   BOOST_CHECK_EQUAL(call("GET", "/api/v1/chats/" + chat, agent_b, "agent").status, 404);
   BOOST_CHECK_EQUAL(call("GET", "/api/v1/chats/" + chat, supervisor, "supervisor").status, 200);
   auto messages = call("GET", "/api/v1/chats/" + chat + "/messages", agent_a, "agent");

@@ -284,6 +284,133 @@ BOOST_AUTO_TEST_CASE(an_opt_out_is_confirmed_once_and_stops_outbound_contact) {
   BOOST_CHECK_EQUAL(count("contact_attempts"), 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_template_after_the_24_hours_and_a_phone_call_count_as_contacts) {
+  clock_at(utc(2027, 3, 1, 15, 0, 0)); // Monday 10:00 in Bogota
+  auto urgent = db.scalar("select id from debtors where document_number = '900'");
+  BOOST_REQUIRE_EQUAL(set_status(agent_a, "available").status, 200);
+  BOOST_REQUIRE_EQUAL(debtor_says("573009990000", "wamid.t1", "Hola"), 200);
+  BOOST_REQUIRE(eventually("chats where agent_id = '" + agent_a + "'", 1));
+  auto chat = db.scalar("select id from chats");
+  auto shown = json::parse(call("GET", "/api/v1/chats/" + chat, agent_a, "agent").body);
+  BOOST_CHECK_EQUAL(shown["debtorName"], "Urgente");
+  auto tmpl =
+      json{{"type", "template"}, {"template", {{"name", "recordatorio_pago"}, {"language", "es"}}}}
+          .dump();
+  auto send = [&] {
+    return call("POST", "/api/v1/chats/" + chat + "/messages", agent_a, "agent", tmpl);
+  };
+  // Inside the 24 hours a template answers the debtor: no contact counted.
+  auto res = send();
+  BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
+  BOOST_CHECK_EQUAL(count("contact_attempts"), 0);
+
+  // The debtor's last message is 25 hours old: the template is a new contact, reserved.
+  db.exec("update chats set last_inbound_at = now() - interval '25 hours'");
+  res = send();
+  BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
+  auto sent = json::parse(res.body)["id"].get<std::string>();
+  BOOST_REQUIRE(eventually("contact_attempts where kind = 'agent' and status = 'sent' and"
+                           " message_id = '" +
+                               sent + "' and chat_id = '" + chat + "'",
+                           1));
+  // A second one the same day breaks the daily cap: 422 with tomorrow 07:00.
+  res = send();
+  BOOST_REQUIRE_EQUAL(res.status, 422);
+  auto err = json::parse(res.body)["error"];
+  BOOST_CHECK_EQUAL(err["details"]["rule"], "per_day");
+  BOOST_CHECK(err["details"]["nextAllowedAt"].get<std::string>().rfind("2027-03-02T12:00:00", 0) ==
+              0);
+  BOOST_CHECK_EQUAL(count("messages where direction = 'out'"), 2);
+
+  // A phone call made outside the CRM is recorded (bad input refused, nothing written); it
+  // already happened, so it is kept, flagged with the rule it broke.
+  auto record = [&](const json& body) {
+    return call("POST", "/api/v1/debtors/" + urgent + "/contacts", agent_a, "agent", body.dump());
+  };
+  BOOST_CHECK_EQUAL(record({{"channel", "pigeon"}}).status, 400);
+  BOOST_CHECK_EQUAL(record({{"channel", "call"}, {"at", "yesterday"}}).status, 400);
+  BOOST_CHECK_EQUAL(record({{"channel", "call"}, {"at", "2027-02-30T10:00:00Z"}}).status, 400);
+  BOOST_CHECK_EQUAL(count("contact_attempts"), 1);
+  res = record({{"channel", "call"}, {"note", "Llamada: promete pagar el viernes"}});
+  BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
+  auto call_row = json::parse(res.body);
+  BOOST_CHECK_EQUAL(call_row["channel"], "call");
+  BOOST_CHECK_EQUAL(call_row["compliant"], false);
+  // WhatsApp already this week: a second channel (it was also the day's second contact).
+  BOOST_CHECK_EQUAL(call_row["brokenRule"], "channel_week");
+  BOOST_CHECK_EQUAL(call_row["note"], "Llamada: promete pagar el viernes");
+
+  // Tuesday: the call this week closes WhatsApp until next Monday (one channel a week).
+  clock_at(utc(2027, 3, 2, 15, 0, 0));
+  res = send();
+  BOOST_REQUIRE_EQUAL(res.status, 422);
+  err = json::parse(res.body)["error"];
+  BOOST_CHECK_EQUAL(err["details"]["rule"], "channel_week");
+  BOOST_CHECK(err["details"]["nextAllowedAt"].get<std::string>().rfind("2027-03-08T12:00:00", 0) ==
+              0);
+  BOOST_CHECK_EQUAL(count("messages where direction = 'out'"), 2);
+}
+
+BOOST_AUTO_TEST_CASE(days_overdue_follow_the_due_date_in_queue_bot_and_campaign_filters) {
+  clock_at(utc(2027, 3, 1, 15, 0, 0)); // Monday 10:00 in Bogota
+  // Imported with a due date 100 days ago and no stored day count.
+  db.exec("update debtors set days_overdue = 0, due_date = current_date - 100");
+  BOOST_REQUIRE_EQUAL(debtor_says("573009990000", "wamid.d1", "Hola"), 200);
+  BOOST_REQUIRE(eventually("chats where priority = 'URGENTE'", 1));
+  auto r = start_run(); // minDaysOverdue 30
+  BOOST_CHECK_EQUAL(r["total"], 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_debtor_waiting_after_hours_is_told_once_when_the_team_opens) {
+  clock_at(utc(2027, 3, 1, 15, 0, 0)); // Monday 10:00 in Bogota; the team opens at 14:00
+  db.exec(
+      R"(update campaigns set business_hours = '{"mon": "14:00-18:00", "tue": "08:00-18:00"}')");
+  BOOST_REQUIRE_EQUAL(debtor_says("573009990000", "wamid.h1", "Hola"), 200); // nobody available
+  BOOST_REQUIRE(eventually("chats where status = 'queued'", 1));
+  BOOST_REQUIRE(graph_got(1));
+  BOOST_CHECK_EQUAL(sends().at(0)["text"]["body"],
+                    "Gracias por escribirnos. En este momento estamos fuera del horario de "
+                    "atención; un asesor le responderá hoy a las 14:00.");
+  BOOST_REQUIRE_EQUAL(debtor_says("573009990000", "wamid.h2", "¿Hay alguien?"), 200);
+  std::this_thread::sleep_for(1s);
+  BOOST_CHECK_EQUAL(graph.count(), 1u); // once
+
+  // Monday 19:00: closed until Tuesday 08:00, told again after a restart (a new day's
+  // question); inside the hours nobody is told anything.
+  clock_at(utc(2027, 3, 2, 0, 0, 0));
+  BOOST_REQUIRE_EQUAL(debtor_says("573009990000", "wamid.h3", "Sigo esperando"), 200);
+  BOOST_REQUIRE(graph_got(2));
+  BOOST_CHECK(sends().at(1)["text"]["body"].get<std::string>().ends_with("mañana a las 08:00."));
+  clock_at(utc(2027, 3, 2, 15, 0, 0)); // Tuesday 10:00
+  BOOST_REQUIRE_EQUAL(debtor_says("573009990000", "wamid.h4", "Buenos días"), 200);
+  std::this_thread::sleep_for(1s);
+  BOOST_CHECK_EQUAL(graph.count(), 2u);
+  BOOST_CHECK_EQUAL(count("chats where status = 'queued'"), 1);
+}
+
+BOOST_AUTO_TEST_CASE(an_opt_out_from_an_unknown_phone_is_kept_for_the_debtor_added_later) {
+  BOOST_REQUIRE_EQUAL(debtor_says("573001112299", "wamid.u1", "STOP"), 200);
+  BOOST_REQUIRE(graph_got(1)); // confirmed, though no debtor has this phone
+  BOOST_CHECK(sends().at(0)["text"]["body"].get<std::string>().find("no volverá") !=
+              std::string::npos);
+  BOOST_REQUIRE_EQUAL(debtor_says("573001112299", "wamid.u2", "stop"), 200);
+  std::this_thread::sleep_for(1s);
+  BOOST_CHECK_EQUAL(graph.count(), 1u); // once
+  auto res = call("POST", "/api/v1/debtors", supervisor, "supervisor",
+                  json{{"fullName", "Nuevo Deudor"},
+                       {"documentNumber", "777"},
+                       {"phones", {"+57 300 111 2299"}},
+                       {"debtAmount", 1000}}
+                      .dump());
+  BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
+  BOOST_CHECK_EQUAL(json::parse(res.body)["optedOut"], true);
+  auto id = json::parse(res.body)["id"].get<std::string>();
+  res = call("POST", "/api/v1/debtors/" + id + "/contact", supervisor, "supervisor",
+             json{{"template", {{"name", "recordatorio_pago"}, {"language", "es"}}}}.dump());
+  BOOST_CHECK_EQUAL(res.status, 422);
+  BOOST_CHECK_EQUAL(json::parse(res.body)["error"]["details"]["rule"], "opted_out");
+}
+
 BOOST_AUTO_TEST_CASE(the_forbidden_question_is_refused_and_the_composer_warned) {
   auto check = call("POST", "/api/v1/compliance/check", agent_a, "agent",
                     json{{"text", "Buenos días, ¿POR QUE no ha pagado su cuota?"}}.dump());

@@ -4,6 +4,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <tuple>
+
 using namespace crm::test;
 
 BOOST_AUTO_TEST_SUITE(startup)
@@ -27,6 +29,14 @@ BOOST_AUTO_TEST_CASE(production_mode_refuses_the_default_jwt_secret) {
       run_server_once({{"CRM_MODE", "production"}, {"CRM_META_APP_SECRET", "x"}});
   BOOST_CHECK_EQUAL(status, 2);
   BOOST_CHECK_MESSAGE(output.find("jwt.secret") != std::string::npos, output);
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_time_zone_is_refused) {
+  auto [status, output] = run_server_once({{"CRM_TIMEZONE", "America/Nowhere"}});
+  BOOST_CHECK_EQUAL(status, 2);
+  BOOST_CHECK_MESSAGE(output.find("CRM_TIMEZONE") != std::string::npos, output);
+  std::tie(status, output) = run_server_once({{"CRM_TIMEZONE", "../../etc/passwd"}});
+  BOOST_CHECK_EQUAL(status, 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

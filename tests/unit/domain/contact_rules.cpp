@@ -91,6 +91,43 @@ BOOST_AUTO_TEST_CASE(one_contact_a_day_and_one_channel_a_week) {
   BOOST_CHECK(check(bogota(2026, 11, 23, 15), "whatsapp", history, p).allowed);
 }
 
+BOOST_AUTO_TEST_CASE(the_daily_cap_counts_the_local_day_across_utc_midnight) {
+  policy p;
+  // 18:00 Monday in Bogota is 23:00 UTC; 18:30 is already Tuesday in UTC, but the same
+  // local day: refused, and allowed again at Tuesday 07:00 local.
+  std::vector<past_contact> history{{bogota(2026, 11, 23, 18), "whatsapp"}};
+  auto later = check(bogota(2026, 11, 23, 18, 30), "whatsapp", history, p);
+  BOOST_CHECK_EQUAL(later.rule, "per_day");
+  BOOST_CHECK(later.next == bogota(2026, 11, 24, 7));
+  // An early-morning UTC contact (Monday 02:00 UTC = Sunday 21:00 local) is Sunday's.
+  std::vector<past_contact> sunday{{bogota(2026, 11, 22, 21), "whatsapp"}};
+  BOOST_CHECK(check(bogota(2026, 11, 23, 9), "whatsapp", sunday, p).allowed);
+}
+
+BOOST_AUTO_TEST_CASE(a_zone_with_daylight_saving_time_keeps_local_hours) {
+  // A made-up zone: UTC-3 from 1 October to 31 March, UTC-4 otherwise (like Santiago).
+  policy p;
+  p.utc_offset = minutes{-4 * 60};
+  p.holidays_closed = false;
+  p.offset_at = [](crm::contact::seconds t) {
+    auto m = static_cast<unsigned>(year_month_day{floor<days>(t)}.month());
+    return minutes{(m >= 10 || m <= 3) ? -3 * 60 : -4 * 60};
+  };
+  auto local = [](int y, unsigned m, unsigned d, int h, int offset_h) {
+    return crm::contact::seconds{sys_days{year{y} / month{m} / day{d}}} + hours{h} +
+           hours{offset_h};
+  };
+  // 07:00 local is 10:00 UTC in summer (January) and 11:00 UTC in winter (July).
+  BOOST_CHECK(inside_window(local(2026, 1, 14, 7, 3), p));
+  BOOST_CHECK(!inside_window(local(2026, 1, 14, 7, 3) - minutes{1}, p));
+  BOOST_CHECK(inside_window(local(2026, 7, 15, 7, 4), p));
+  BOOST_CHECK(!inside_window(local(2026, 7, 15, 7, 4) - minutes{1}, p));
+  BOOST_CHECK(next_window(local(2026, 7, 15, 20, 4), p) == local(2026, 7, 16, 7, 4));
+  // Across the change (Wednesday 30 Sep -> Thursday 1 Oct): the next opening is 07:00 at
+  // the new offset.
+  BOOST_CHECK(next_window(local(2026, 9, 30, 20, 4), p) == local(2026, 10, 1, 7, 3));
+}
+
 BOOST_AUTO_TEST_CASE(windows_parse_from_configuration_text) {
   auto w = crm::contact::parse_window("07:00-19:00");
   BOOST_REQUIRE(w);
