@@ -5,7 +5,10 @@
 // delivered and read ticks after status webhooks, adds a note, creates a task whose reminder
 // arrives live, registers a promise that closes the chat and closes another with an outcome; a
 // supervisor sees the agent's status and the queue move live, transfers a chat, reads any
-// conversation and the day's report charts. Also the login with a 2FA code, and logout.
+// conversation and the day's report charts. Also the login with a 2FA code, and logout. And a
+// super admin's pass over every admin screen (users, roles, numbers, campaigns and their
+// outbound runs, bot flows, debtor import/export, audit), one real action each, checked
+// through the UI and the API, with no console errors or CSP violations.
 //
 // Environment (scripts/test exports it): CRM_SERVER_BIN, CRM_TEST_DATABASE_URL,
 // CRM_TEST_REDIS_URL, CRM_TEST_PG_BIN; optional CHROMIUM_BIN (default /usr/bin/chromium).
@@ -605,4 +608,316 @@ test('a user with 2FA signs in with the code of the authenticator', { timeout: 1
     await page.reload();
     await see(page.getByLabel('Correo'), 'the login form after a reload');
   });
+});
+
+// -- the administration screens ------------------------------------------------------------
+
+test('a super admin runs one real action on every admin screen', { timeout: 120000 }, async () => {
+  const page = await newPage('admin');
+  const nav = (name) => page.locator('#nav').getByRole('link', { name, exact: true });
+  const toast = (text) => page.locator('#toasts').getByText(text);
+  const open = async (link, heading) => {
+    await nav(link).click();
+    await see(page.getByRole('heading', { name: heading, exact: true }), `the ${heading} screen`);
+    await gone(page.locator('#main .loading'), `the loading notice of ${heading}`);
+  };
+  const secretToken = 'EAAG-admin-secreto-0042';
+  // The screens without the notices piled up by the steps before (they would hide the toolbars);
+  // dropped from the DOM, since the CSP refuses the style a screenshot option would inject.
+  const adminShot = async (name, fullPage = false) => {
+    await page.evaluate(() => document.getElementById('toasts')?.replaceChildren());
+    await shot(page, name, fullPage);
+  };
+
+  await step('the super admin signs in and sees every admin screen in the menu', async () => {
+    await signIn(page, ADMIN.email, ADMIN.password);
+    await see(page.getByRole('heading', { name: 'Supervisión en vivo' }), 'the dashboard of the super admin');
+    for (const link of ['Usuarios', 'Roles', 'Números', 'Campañas', 'Flujos del bot', 'Deudores', 'Auditoría'])
+      await see(nav(link), `the ${link} link in the menu`);
+  });
+
+  await step('Usuarios: an agent is created through the dialog, listed, then deactivated', async () => {
+    await open('Usuarios', 'Usuarios');
+    await see(page.locator('#main tr', { hasText: 'laura@cobranzas.test' }), 'the users of the fixture');
+    await page.getByRole('button', { name: 'Nuevo usuario' }).click();
+    const dlg = await see(page.getByRole('dialog', { name: 'Nuevo usuario' }), 'the new user dialog');
+    await dlg.getByLabel('Correo').fill('sofia@cobranzas.test');
+    await dlg.getByLabel('Nombre completo').fill('Sofía Castro');
+    await dlg.getByLabel('Rol').selectOption('agent');
+    await dlg.getByLabel('Contraseña').fill(PASSWORD);
+    await dlg.getByLabel('Chats simultáneos máximos').fill('3');
+    await dlg.getByLabel('Habilidades').fill('juridico, cartera_castigada');
+    await dlg.getByRole('checkbox', { name: 'Mora 30-120' }).check();
+    await dlg.getByRole('button', { name: 'Crear' }).click();
+    await gone(page.getByRole('dialog'), 'the new user dialog');
+    await see(toast('Usuario sofia@cobranzas.test creado'), 'the creation notice');
+    const row = await see(page.locator('#main tbody tr', { hasText: 'sofia@cobranzas.test' }), 'the new user in the list');
+    await see(row.getByText('Mora 30-120'), 'the campaign of the new user');
+    const users = await ok('GET', '/api/v1/users?role=agent&limit=200', undefined, ctx.admin);
+    const sofia = users.items.find((u) => u.email === 'sofia@cobranzas.test');
+    assert.ok(sofia, 'the user is stored');
+    assert.deepEqual([sofia.role, sofia.fullName, sofia.maxConcurrentChats, sofia.isActive], ['agent', 'Sofía Castro', 3, true]);
+    assert.deepEqual(sofia.skills, ['juridico', 'cartera_castigada']);
+    assert.deepEqual(sofia.campaignIds, [ctx.campaign.id]);
+    // Only agents have a status to change (the API has none for other roles).
+    const adminRow = page.locator('#main tbody tr', { hasText: ADMIN.email });
+    assert.equal(await adminRow.getByRole('combobox').count(), 0, 'no status control for the super admin');
+    await row.getByLabel('Cambiar estado de Sofía Castro').selectOption('break');
+    await see(toast('Estado de Sofía Castro: En pausa'), 'the status change notice');
+    await see(row.locator(`[data-status-of="${sofia.id}"]`).getByText('En pausa'), 'the new status in the list');
+    assert.equal((await ok('GET', `/api/v1/users/${sofia.id}`, undefined, ctx.admin)).status, 'break');
+    await adminShot('admin-users', true);
+    await row.getByRole('button', { name: 'Desactivar' }).click();
+    const confirm = await see(page.getByRole('dialog', { name: 'Desactivar usuario' }), 'the confirmation');
+    await confirm.getByRole('button', { name: 'Desactivar' }).click();
+    await see(toast('Usuario desactivado'), 'the deactivation notice');
+    await gone(page.locator('#main tbody tr', { hasText: 'sofia@cobranzas.test' }), 'the deactivated user among the active ones');
+    await page.getByLabel('Cuenta').selectOption('false');
+    await page.getByRole('button', { name: 'Filtrar' }).click();
+    await see(page.locator('#main tbody tr', { hasText: 'sofia@cobranzas.test' }).getByText('(desactivado)'), 'the user as deactivated');
+    const after = await ok('GET', `/api/v1/users/${sofia.id}`, undefined, ctx.admin);
+    assert.equal(after.isActive, false);
+  });
+
+  await step('Roles: a custom role gets a permission ticked in the matrix; system roles are read-only', async () => {
+    await open('Roles', 'Roles y permisos');
+    const system = await see(page.getByRole('checkbox', { name: 'supervisor: queue:read' }), 'the matrix of the system roles');
+    assert.ok(await system.isChecked(), 'the supervisor reads the queue');
+    assert.ok(await system.isDisabled(), 'a system role cannot be edited');
+    assert.ok(await page.getByRole('checkbox', { name: 'super_admin: audit:read' }).isDisabled());
+    await page.getByRole('button', { name: 'Nuevo rol' }).click();
+    const dlg = await see(page.getByRole('dialog', { name: 'Nuevo rol' }), 'the new role dialog');
+    await dlg.getByLabel('Nombre').fill('gestor_juridico');
+    await dlg.getByLabel('Descripción').fill('Gestores de cobro jurídico');
+    await dlg.getByRole('button', { name: 'Crear' }).click();
+    await gone(page.getByRole('dialog'), 'the new role dialog');
+    const row = await see(page.locator('tbody tr', { hasText: 'gestor_juridico' }), 'the new role in the matrix');
+    const box = row.getByRole('checkbox', { name: 'gestor_juridico: debtors:read' });
+    assert.ok(await box.isEnabled(), 'a custom role is editable');
+    assert.ok(!(await box.isChecked()), 'a new role starts without permissions');
+    await box.check();
+    await row.getByRole('button', { name: 'Guardar' }).click();
+    await see(toast('Permisos de gestor_juridico guardados'), 'the saved notice');
+    await see(page.locator('tbody tr', { hasText: 'gestor_juridico' }).getByText('1 permiso(s)'), 'the role with one permission');
+    const roles = await ok('GET', '/api/v1/roles', undefined, ctx.admin);
+    const role = roles.items.find((r) => r.name === 'gestor_juridico');
+    assert.deepEqual([role.isSystem, role.description, role.permissions], [false, 'Gestores de cobro jurídico', ['debtors:read']]);
+    assert.ok(await page.getByRole('checkbox', { name: 'gestor_juridico: debtors:read' }).isChecked(), 'the matrix shows what was saved');
+    await adminShot('admin-roles', true);
+  });
+
+  let number;
+  await step('Números: a Meta number is created and listed; its token is never shown back', async () => {
+    await open('Números', 'Números de WhatsApp');
+    await page.getByRole('button', { name: 'Nuevo número' }).click();
+    const dlg = await see(page.getByRole('dialog', { name: 'Nuevo número de WhatsApp' }), 'the new number dialog');
+    await dlg.getByLabel('Nombre').fill('Cartera Bogotá 2');
+    await dlg.getByLabel('Número (E.164)').fill('+573000000888');
+    await dlg.getByLabel('Proveedor').selectOption('meta');
+    await dlg.getByLabel('Phone number ID').fill('109876543210888');
+    await dlg.getByLabel('Token de acceso').fill(secretToken);
+    await dlg.getByRole('button', { name: 'Crear' }).click();
+    await gone(page.getByRole('dialog'), 'the new number dialog');
+    await see(toast('Número +573000000888 creado'), 'the creation notice with the webhook');
+    const row = await see(page.locator('#main tbody tr', { hasText: 'Cartera Bogotá 2' }), 'the new number in the list');
+    await see(row.getByText('Meta Cloud API'), 'its provider');
+    await see(row.getByText('Guardadas'), 'its credentials as stored');
+    const numbers = await ok('GET', '/api/v1/whatsapp/numbers', undefined, ctx.admin);
+    number = numbers.items.find((n) => n.phoneNumber === '+573000000888');
+    assert.equal(number.meta.phoneNumberId, '109876543210888');
+    assert.equal(number.hasCredentials, true);
+    assert.ok(!JSON.stringify(numbers).includes(secretToken), 'the API never returns the token');
+    assert.ok(!(await page.content()).includes(secretToken), 'the page never shows the token');
+    await adminShot('admin-numbers');
+    await row.getByRole('button', { name: 'Editar' }).click();
+    const edit = await see(page.getByRole('dialog', { name: 'Editar: Cartera Bogotá 2' }), 'the edit dialog');
+    assert.equal(await edit.getByLabel('Phone number ID').inputValue(), '109876543210888');
+    assert.equal(await edit.getByLabel('Token de acceso').inputValue(), '', 'the edit form leaves the token empty');
+    await see(edit.getByText(`${ctx.base}/api/v1/webhooks/meta`), 'the webhook URL of the number');
+    await edit.getByRole('button', { name: 'Cancelar' }).click();
+    await gone(page.getByRole('dialog'), 'the edit dialog');
+  });
+
+  await step('Campañas: a campaign with strategy and business hours is created; its outbound runs open', async () => {
+    await open('Campañas', 'Campañas');
+    await see(page.locator('#main tbody tr', { hasText: 'Mora 30-120' }), 'the campaign of the fixture');
+    await page.getByRole('button', { name: 'Nueva campaña' }).click();
+    const dlg = await see(page.getByRole('dialog', { name: 'Nueva campaña' }), 'the new campaign dialog');
+    await dlg.getByLabel('Nombre', { exact: true }).fill('Cartera castigada');
+    await dlg.getByLabel('Estrategia de asignación').selectOption('round_robin');
+    await dlg.getByLabel('Máximo de chats por gestor').fill('4');
+    await dlg.getByLabel('Descripción').fill('Deudas de más de 180 días');
+    await dlg.getByRole('checkbox', { name: /Cartera Bogotá 2/ }).check();
+    const agents = dlg.getByRole('group', { name: 'Gestores' });
+    assert.equal(await agents.getByRole('checkbox', { name: /Jorge Supervisor|Sofía Castro/ }).count(), 0,
+      'only active agents are offered as the campaign\'s agents');
+    await agents.getByRole('checkbox', { name: 'Laura Gómez' }).check();
+    const hours = dlg.getByRole('group', { name: 'Horario de atención' });
+    for (const day of ['Lunes', 'Martes', 'Miércoles', 'Jueves', 'Viernes']) await hours.getByLabel(day).fill('08:00-18:00');
+    await hours.getByLabel('Sábado').fill('08:00-12:00');
+    await dlg.getByRole('button', { name: 'Crear' }).click();
+    await gone(page.getByRole('dialog'), 'the new campaign dialog');
+    const row = await see(page.locator('#main tbody tr', { hasText: 'Cartera castigada' }), 'the new campaign in the list');
+    await see(row.getByText('Rotación (round robin)'), 'its strategy');
+    await see(row.getByText('Cartera Bogotá 2'), 'its number');
+    const campaigns = await ok('GET', '/api/v1/campaigns', undefined, ctx.admin);
+    const c = campaigns.items.find((x) => x.name === 'Cartera castigada');
+    assert.equal(c.strategy, 'round_robin');
+    assert.equal(c.maxChatsPerAgent, 4);
+    assert.deepEqual(c.businessHours, {
+      mon: '08:00-18:00', tue: '08:00-18:00', wed: '08:00-18:00', thu: '08:00-18:00', fri: '08:00-18:00', sat: '08:00-12:00', sun: null,
+    });
+    assert.equal(c.contactWindows, null, 'the legal contact windows by default');
+    assert.deepEqual(c.numberIds, [number.id]);
+    assert.deepEqual(c.agentIds, [ctx.laura.id]);
+
+    await row.getByRole('button', { name: 'Envíos' }).click();
+    const panel = await see(page.getByRole('region', { name: 'Envíos masivos: Cartera castigada' }), 'the outbound runs panel');
+    await see(panel.getByText('Esta campaña no tiene envíos.'), 'no runs yet');
+    await panel.getByRole('button', { name: 'Nuevo envío' }).click();
+    const run = await see(page.getByRole('dialog', { name: 'Nuevo envío: Cartera castigada' }), 'the new run dialog');
+    await run.getByLabel('Nombre de la plantilla').fill('recordatorio_pago');
+    await run.getByLabel('Etiquetas').fill('sin-deudores');
+    await run.getByRole('button', { name: 'Iniciar envío' }).click();
+    const confirm = await see(page.getByRole('dialog', { name: 'Confirmar envío' }), 'the confirmation of the run');
+    await see(confirm.getByText('etiquetas sin-deudores'), 'the segment in the confirmation');
+    await confirm.getByRole('button', { name: 'Iniciar' }).click();
+    await gone(page.getByRole('dialog'), 'the run dialogs');
+    await see(toast('Ningún deudor cumple los filtros'), 'the notice of an empty segment');
+    const runRow = await see(panel.locator('tbody tr', { hasText: 'recordatorio_pago (es)' }), 'the run in the panel');
+    await see(runRow.getByText('Terminado'), 'the run as finished');
+    const runs = await ok('GET', `/api/v1/campaigns/${c.id}/outbound`, undefined, ctx.admin);
+    assert.equal(runs.items.length, 1);
+    assert.deepEqual([runs.items[0].status, runs.items[0].total, runs.items[0].filters], ['finished', 0, { tags: ['sin-deudores'] }]);
+    await adminShot('admin-campaigns', true);
+    await panel.getByRole('button', { name: 'Cerrar' }).click();
+    await gone(page.getByRole('region', { name: /Envíos masivos/ }), 'the outbound runs panel');
+
+    // Saving a campaign untouched keeps what it had: no hours stay "always open" (not closed
+    // all week) and a deactivated agent keeps the link.
+    const before = await ok('GET', `/api/v1/campaigns/${ctx.campaign.id}`, undefined, ctx.admin);
+    assert.deepEqual(before.businessHours, {});
+    await page.locator('#main tbody tr', { hasText: 'Mora 30-120' }).getByRole('button', { name: 'Editar' }).click();
+    const edit = await see(page.getByRole('dialog', { name: 'Editar: Mora 30-120' }), 'the edit dialog');
+    await see(edit.getByRole('checkbox', { name: 'Sofía Castro (desactivado)', checked: true }), 'the deactivated agent still linked');
+    await edit.getByRole('button', { name: 'Guardar' }).click();
+    await gone(page.getByRole('dialog'), 'the edit dialog');
+    await see(toast('Campaña guardada'), 'the saved notice');
+    const again = await ok('GET', `/api/v1/campaigns/${ctx.campaign.id}`, undefined, ctx.admin);
+    assert.deepEqual(again.businessHours, {}, 'a campaign without hours stays always open');
+    assert.deepEqual([...again.agentIds].sort(), [...before.agentIds].sort(), 'the agents of the campaign are kept');
+    assert.deepEqual([again.contactWindows, again.numberIds, again.strategy], [before.contactWindows, before.numberIds, before.strategy]);
+  });
+
+  await step('Flujos del bot: the server\'s problems with a flow are shown; the fixed flow is saved', async () => {
+    await open('Flujos del bot', 'Flujos del bot');
+    await see(page.locator('#main tbody tr', { hasText: 'Cobranza estándar' }).getByText('predeterminado'), 'the default flow shipped by the server');
+    await page.getByRole('button', { name: 'Nuevo flujo' }).click();
+    const editor = await see(page.getByRole('form', { name: 'Nuevo flujo' }), 'the flow editor');
+    await editor.getByLabel('Nombre').fill('Recordatorio breve');
+    await editor.getByLabel('Descripción').fill('Saluda y pasa a un gestor');
+    const broken = {
+      start: 'saludo',
+      nodes: [{ id: 'saludo', type: 'message', text: 'Hola {{clientName}}, tiene un saldo de ${{debtAmountText}}.', next: 'asesr' },
+        { id: 'asesor', type: 'transfer' }],
+    };
+    await editor.getByLabel('Definición (JSON)').fill(JSON.stringify(broken, null, 2));
+    await editor.getByRole('button', { name: 'Validar' }).click();
+    await see(editor.getByText(/^El flujo tiene \d+ problema\(s\):$/), 'the verdict of the server');
+    const problem = await see(editor.locator('tbody tr', { hasText: 'refers to missing node "asesr"' }), 'the server\'s message');
+    assert.deepEqual((await problem.locator('td').allInnerTexts()).slice(0, 2), ['saludo', 'next'], 'the node and field of the problem');
+    await adminShot('admin-flows-invalid');
+    broken.nodes[0].next = 'asesor';
+    await editor.getByLabel('Definición (JSON)').fill(JSON.stringify(broken));
+    await editor.getByRole('button', { name: 'Validar' }).click();
+    await see(editor.getByText('El flujo es válido.'), 'the fixed flow as valid');
+    await editor.getByRole('button', { name: 'Formatear' }).click();
+    assert.match(await editor.getByLabel('Definición (JSON)').inputValue(), /\n {2}"start": "saludo"/);
+    await editor.getByRole('button', { name: 'Guardar' }).click();
+    await see(toast('Flujo «Recordatorio breve» guardado'), 'the saved notice');
+    await see(page.getByRole('form', { name: 'Editar flujo: Recordatorio breve' }), 'the saved flow in the editor');
+    await see(page.locator('#main tbody tr', { hasText: 'Recordatorio breve' }), 'the saved flow in the list');
+    const flows = await ok('GET', '/api/v1/bot-flows', undefined, ctx.admin);
+    const saved = flows.items.find((f) => f.name === 'Recordatorio breve');
+    assert.equal(saved.description, 'Saluda y pasa a un gestor');
+    assert.deepEqual(saved.definition.nodes.map((n) => n.next ?? null), ['asesor', null]);
+    // The shipped flow opens in the same editor and passes the server's check.
+    await page.locator('#main tbody tr', { hasText: 'Cobranza estándar' }).getByRole('button', { name: 'Editar' }).click();
+    const shipped = await see(page.getByRole('form', { name: 'Editar flujo: Cobranza estándar' }), 'the default flow in the editor');
+    assert.match(await shipped.getByLabel('Definición (JSON)').inputValue(), /"nodes"/);
+    await shipped.getByRole('button', { name: 'Validar' }).click();
+    await see(shipped.getByText('El flujo es válido.'), 'the default flow as valid');
+    await adminShot('admin-flows');
+  });
+
+  await step('Deudores: a CSV with one bad row is imported with its report; the export downloads', async () => {
+    await open('Deudores', 'Deudores');
+    await see(page.locator('#main tbody tr', { hasText: 'María Fernanda López' }), 'the debtors of the fixture');
+    const csv = [
+      'fullName,documentType,documentNumber,phone,debtAmount,daysOverdue,tags',
+      'Ana Torres,CC,3030303030,+573105550101,890000,200,castigada|bogota',
+      'Pedro Ríos,CC,4040404040,+573105550102,mucho,10,',
+      'Luisa Martínez,CE,5050505050,+573105550103,1500000.50,75,castigada',
+    ].join('\n');
+    await page.getByLabel('Archivo CSV').setInputFiles({ name: 'cartera.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Importar' }).click();
+    const report = page.getByRole('region', { name: 'Resultado de la importación' });
+    await see(report.locator('.kpi', { hasText: 'Nuevos' }).getByText('2', { exact: true }), 'two new debtors');
+    await see(report.locator('.kpi', { hasText: 'Actualizados' }).getByText('0', { exact: true }), 'none updated');
+    await see(report.locator('.kpi', { hasText: 'Con errores' }).getByText('1', { exact: true }), 'one row with errors');
+    const bad = await see(report.locator('tbody tr'), 'the error row');
+    assert.deepEqual(await bad.locator('td').allInnerTexts(), ['3', 'debtAmount', 'debtAmount must be a number like 1250000.50']);
+    await see(page.locator('#main tbody tr', { hasText: 'Ana Torres' }), 'an imported debtor in the list');
+    await see(page.locator('#main tbody tr', { hasText: 'Luisa Martínez' }), 'the other imported debtor in the list');
+    const found = await ok('GET', `/api/v1/debtors?q=${encodeURIComponent('Pedro Ríos')}`, undefined, ctx.admin);
+    assert.equal(found.total, 0, 'the bad row is not imported');
+    await adminShot('admin-import', true);
+    await page.getByLabel('Etiqueta').fill('castigada');
+    await page.getByRole('button', { name: 'Buscar', exact: true }).click();
+    await gone(page.locator('#main tbody tr', { hasText: 'María Fernanda López' }), 'a debtor without the tag');
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: WAIT }),
+      page.getByRole('button', { name: 'Exportar CSV' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^deudores-\d{4}-\d{2}-\d{2}\.csv$/);
+    const text = fs.readFileSync(await download.path(), 'utf8');
+    const lines = text.trim().split(/\r?\n/);
+    assert.equal(lines[0], 'fullName,documentType,documentNumber,phone,email,debtAmount,currency,dueDate,daysOverdue,tags,priority,collectionStatus');
+    assert.equal(lines.length, 3, `the export holds the filtered debtors only:\n${text}`);
+    // A leading + is quoted with ' so that spreadsheets do not read the phone as a formula.
+    assert.match(lines[1], /^Ana Torres,CC,3030303030,'\+573105550101,,890000(\.00)?,COP,,200,castigada\|bogota,URGENTE,pending$/);
+    assert.match(lines[2], /^Luisa Martínez,CE,5050505050,'\+573105550103,/);
+    await see(toast('Exportación lista'), 'the export notice');
+  });
+
+  await step('Auditoría: the log lists the actions above and the chain verifies', async () => {
+    await open('Auditoría', 'Auditoría');
+    const log = page.locator('#main table');
+    await eventually('the admin actions in the audit log', async () => {
+      await page.getByRole('button', { name: 'Filtrar' }).click();
+      await gone(page.locator('#main [aria-busy="true"]'), 'the audit log loading');
+      // The Acción column: the Spanish name over the code, or the raw route of other changes.
+      const actions = new Set((await log.locator('tbody tr td:nth-child(4)').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()));
+      const missing = ['Usuario creado users.create', 'Usuario desactivado users.delete', 'Rol creado roles.create',
+        'Rol modificado roles.update', 'POST /api/v1/whatsapp/numbers', 'POST /api/v1/campaigns',
+        'POST /api/v1/campaigns/{id}/outbound', 'POST /api/v1/bot-flows', 'POST /api/v1/debtors/import'].filter((a) => !actions.has(a));
+      if (missing.length) throw new Error(`missing: ${missing.join(', ')}`);
+      return true;
+    });
+    const roleRow = log.locator('tbody tr', { hasText: 'Rol modificado' }).first();
+    await roleRow.getByText('Ver cambios').click();
+    await see(roleRow.locator('pre').getByText('debtors:read'), 'the permissions after the change');
+    const audit = await ok('GET', '/api/v1/audit?limit=200', undefined, ctx.admin);
+    assert.ok(!JSON.stringify(audit).includes(secretToken), 'the audit log never holds the token');
+    await page.getByLabel('Entidad').selectOption('roles');
+    await page.getByRole('button', { name: 'Filtrar' }).click();
+    await gone(log.locator('tbody tr', { hasText: 'Usuario creado' }), 'the users entries after filtering by roles');
+    await see(log.locator('tbody tr', { hasText: 'Rol creado' }), 'the roles entries');
+    await page.getByRole('button', { name: 'Verificar cadena' }).click();
+    await see(page.getByRole('status').getByText(/^Cadena íntegra: \d+ registros verificados, ninguno alterado\.$/), 'the chain as valid');
+    await adminShot('admin-audit', true);
+  });
+
+  const errors = [...ctx.pageErrors, ...ctx.consoleErrors].filter((e) => e.startsWith('admin:'));
+  assert.deepEqual(errors, [], 'no errors, console errors or CSP violations on the admin screens');
 });

@@ -10,7 +10,8 @@ const actionNames = {
   'auth.2fa_enabled': '2FA activado', 'auth.2fa_disabled': '2FA desactivado', 'auth.2fa_code_refused': '2FA: código rechazado',
   'users.create': 'Usuario creado', 'users.update': 'Usuario modificado', 'users.delete': 'Usuario desactivado',
   'roles.create': 'Rol creado', 'roles.update': 'Rol modificado', 'roles.delete': 'Rol eliminado',
-  'permission.denied': 'Acceso denegado',
+  'permission.denied': 'Acceso denegado', 'user.bootstrap': 'Administrador inicial creado',
+  'debtors.export': 'Datos personales exportados (habeas data)', 'debtors.erase': 'Datos personales suprimidos',
 };
 const entityLabels = { auth: 'Autenticación', ...moduleLabels };
 const entities = Object.keys(entityLabels);
@@ -80,7 +81,7 @@ export async function auditView(main) {
     // Without users:read the ids cannot be named: the filter takes a raw user id.
     const user = users.length
       ? select('user', [['', 'Todos'], ...users.map((u) => [u.id, `${u.fullName} (${u.email})`])], filters.user)
-      : h('input', { name: 'user', pattern: '[0-9a-fA-F-]{36}', placeholder: 'id del usuario (UUID)', value: filters.user });
+      : h('input', { name: 'user', pattern: '[0-9a-fA-F\\-]{36}', placeholder: 'id del usuario (UUID)', value: filters.user });
     const action = h('input', { name: 'action', list: 'audit-actions', value: filters.action, maxlength: '200' });
     const actionList = h('datalist', { id: 'audit-actions' }, Object.entries(actionNames).map(([v, l]) => h('option', { value: v }, l)));
     const entity = select('entity', [['', 'Todas'], ...entities.map((e) => [e, entityLabels[e]])], filters.entity);

@@ -33,6 +33,12 @@ function weekOf(form, prefix) {
   return out;
 }
 
+/** Business hours: a week with every day empty is "no hours" ({}: always open), not closed all week. */
+function hoursOf(form) {
+  const week = weekOf(form, 'bh');
+  return Object.values(week).some(Boolean) ? week : {};
+}
+
 export async function campaignsView(main) {
   const filters = { active: '', page: 1, limit: 50 };
   let flows = [];
@@ -48,7 +54,7 @@ export async function campaignsView(main) {
     [flows, numbers, users] = await Promise.all([
       session.can('bot:read') ? loadAll('/bot-flows') : [],
       session.can('whatsapp:read') ? get('/whatsapp/numbers').then((r) => r.items || []) : [],
-      session.can('users:read') ? loadAll('/users', { active: 'true' }) : [],
+      session.can('users:read') ? loadAll('/users') : [], // the deactivated too: their links are kept
     ]);
   }
 
@@ -112,9 +118,13 @@ export async function campaignsView(main) {
         ? checkGroup('Números de WhatsApp', 'numberIds', numbers.map((n) => [n.id, numberLabel(n)]), c?.numberIds,
           { empty: 'No hay números creados.' }) : null,
       session.can('users:read')
-        ? checkGroup('Gestores', 'agentIds', users.map((u) => [u.id, `${u.fullName} (${u.role})`]), c?.agentIds,
-          { empty: 'No hay usuarios activos.' }) : null,
-      weekInputs('bh', 'Horario de atención', c?.businessHours, 'Formato HH:MM-HH:MM, p. ej. 08:00-18:00. Vacío: cerrado.'),
+        ? checkGroup('Gestores', 'agentIds', users
+          // Active agents receive chats; anyone already linked stays listed so that saving keeps them.
+          .filter((u) => (u.role === 'agent' && u.isActive) || (c?.agentIds || []).includes(u.id))
+          .map((u) => [u.id, `${u.fullName}${u.role === 'agent' ? '' : ` (${u.role})`}${u.isActive ? '' : ' (desactivado)'}`]),
+          c?.agentIds, { empty: 'No hay gestores activos.' }) : null,
+      weekInputs('bh', 'Horario de atención', c?.businessHours,
+        'Formato HH:MM-HH:MM, p. ej. 08:00-18:00. Un día vacío: cerrado ese día. Todos vacíos: sin horario (atiende siempre).'),
       h('label', { class: 'check' }, useLegal, ' Usar las franjas de contacto legales (predeterminado)'),
       windows);
   }
@@ -127,7 +137,7 @@ export async function campaignsView(main) {
       strategy: el('strategy').value,
       requiredSkills: splitList(el('requiredSkills').value),
       isActive: el('isActive').checked,
-      businessHours: weekOf(form, 'bh'),
+      businessHours: hoursOf(form),
       contactWindows: el('useLegalWindows').checked ? null : weekOf(form, 'cw'),
     };
     if (session.can('bot:read')) b.botFlowId = el('botFlowId').value || null;

@@ -49,6 +49,8 @@ export async function usersView(main) {
   }
 
   function statusControl(u) {
+    // Only agents have a working status (they receive chats): the API answers 404 for anyone else.
+    if (u.role !== 'agent') return h('span', { class: 'muted' }, '—');
     const pill = h('span', { class: `pill st-${u.status}`, 'data-status-of': u.id }, labels.status[u.status] || u.status);
     if (!u.isActive || !session.can('users:update')) return pill;
     const sel = select('status', statusOptions, u.status, { class: 'small', 'aria-label': `Cambiar estado de ${u.fullName}` });
