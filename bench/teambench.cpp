@@ -61,6 +61,7 @@ struct options {
   double duration_s = 20;
   int debtors = 600;
   int senders = 32;
+  int batch = 1; // messages per webhook (Meta batches them under load)
   long expect = 0;
   bool close = false;
   int count = 10;
@@ -95,6 +96,8 @@ options parse(int argc, char** argv) {
       o.debtors = std::stoi(v);
     else if (k == "--senders")
       o.senders = std::stoi(v);
+    else if (k == "--batch")
+      o.batch = std::max(1, std::stoi(v));
     else if (k == "--expect")
       o.expect = std::stol(v);
     else if (k == "--close")
@@ -233,23 +236,40 @@ json latency(const options& o, team& agents) {
   });
   agents.all_available();
   std::this_thread::sleep_for(500ms);
-  // Send message k of the run at t0 + k / rate, spread over the senders (open loop).
+  // Send message k of the run at t0 + k / rate, spread over the senders (open loop); with
+  // --batch, each webhook carries that many consecutive messages, as Meta's do under load.
   auto send_range = [&](long first, long count, double rate) {
     auto start = steady::now();
+    long batches = (count + o.batch - 1) / o.batch;
     std::vector<std::thread> threads;
     for (int s = 0; s < o.senders; ++s)
       threads.emplace_back([&, s] {
         webhook_sender out{o.port};
-        for (long k = s; k < count; k += o.senders) {
+        for (long b = s; b < batches; b += o.senders) {
+          auto k0 = b * o.batch;
           std::this_thread::sleep_until(start + std::chrono::nanoseconds(static_cast<std::int64_t>(
-                                                    static_cast<double>(k) * 1e9 / rate)));
-          auto seq = first + k;
-          auto body = crm::test::meta_text_webhook(
-              o.phone_number_id, phone_of(static_cast<int>(seq % o.debtors)),
-              prefix + std::to_string(seq), "Quiero pagar mi deuda");
-          sent.at(static_cast<size_t>(seq)) = ns_since(t0);
-          if (out.post(o, body) != 200)
-            ++failures;
+                                                    static_cast<double>(k0) * 1e9 / rate)));
+          json payload;
+          auto n = std::min<long>(o.batch, count - k0);
+          for (long i = 0; i < n; ++i) {
+            auto seq = first + k0 + i;
+            auto one = json::parse(crm::test::meta_text_webhook(
+                o.phone_number_id, phone_of(static_cast<int>(seq % o.debtors)),
+                prefix + std::to_string(seq), "Quiero pagar mi deuda"));
+            if (i == 0) {
+              payload = std::move(one);
+              continue;
+            }
+            auto& into = payload["entry"][0]["changes"][0]["value"];
+            auto& from = one["entry"][0]["changes"][0]["value"];
+            into["messages"].push_back(from["messages"][0]);
+            into["contacts"].push_back(from["contacts"][0]);
+          }
+          auto now = ns_since(t0);
+          for (long i = 0; i < n; ++i)
+            sent.at(static_cast<size_t>(first + k0 + i)) = now;
+          if (out.post(o, payload.dump()) != 200)
+            failures += n;
         }
       });
     for (auto& t : threads)
@@ -278,6 +298,7 @@ json latency(const options& o, team& agents) {
                  {"agents", agents.clients.size()},
                  {"debtors", o.debtors},
                  {"target_rate", o.rate},
+                 {"messages_per_webhook", o.batch},
                  {"achieved_rate", static_cast<double>(total) / took.count()},
                  {"messages", total},
                  {"delivered", ms.size()},
