@@ -111,8 +111,9 @@ struct chat_state {
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<inbound_ack>>> in_flight;
   bot_runtime bot;
   bool closed = false;
-  /// When a waiting debtor was last told the team is out of hours (at most once in 12 h).
-  std::int64_t after_hours_told_ms = 0;
+  /// Before this time a waiting debtor's message does not ask for the business hours again:
+  /// 12 h after telling them the team is out, a few minutes after finding it open.
+  std::int64_t after_hours_next_ms = 0;
 };
 
 /// The behaviour of a CHAT started from its stored snapshot.

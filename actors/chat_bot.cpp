@@ -264,25 +264,24 @@ void handle_opt_out(self_ptr self) {
 
 void tell_if_after_hours(self_ptr self) {
   auto& st = self->state;
-  constexpr std::int64_t once_in = 12 * 3600 * 1000;
+  constexpr std::int64_t minute = 60 * 1000;
   auto now = st.peers.now_ms();
-  if (st.conversation.campaign_id.empty() ||
-      (st.after_hours_told_ms && now - st.after_hours_told_ms < once_in))
+  if (st.conversation.campaign_id.empty() || now < st.after_hours_next_ms)
     return;
-  st.after_hours_told_ms = now; // one question in flight at a time
+  // Not asked again while the question is out, nor on every message of a busy chat.
+  st.after_hours_next_ms = now + 5 * minute;
   ask_crm(
       self, "campaigns.hours", json{{"campaignId", st.conversation.campaign_id}},
-      [self](const json& r) {
+      [self, now](const json& r) {
         auto& st = self->state;
         if (r.value("open", true) || r.value("reply", std::string{}).empty() || st.closed ||
-            st.conversation.status != "queued") {
-          st.after_hours_told_ms = 0;
+            st.conversation.status != "queued")
           return;
-        }
+        st.after_hours_next_ms = now + 12 * 60 * minute;
         send_text(self, r["reply"].get<std::string>(), [] {});
       },
       [self](const std::string& why) {
-        self->state.after_hours_told_ms = 0;
+        self->state.after_hours_next_ms = 0;
         spdlog::warn("chat {}: business hours not known: {}", self->state.conversation.id.value,
                      why);
       });

@@ -288,12 +288,13 @@ void forward_command(actor_pointer<gateway_actor, gateway_state> self, chat_comm
   };
   self->request(self->state.peers.registry, timeouts::route, std::move(cmd))
       .then(
-          [out, created, link](json_page& result) {
-            auto message = json::parse(result.items, nullptr, false);
-            if (message.is_object())
-              link({{"status", "sent"},
-                    {"chatId", message.value("chatId", std::string{})},
-                    {"messageId", message.value("id", std::string{})}});
+          [out, created, link, reserved = !attempt.empty()](json_page& result) {
+            // Only a reserved contact needs the stored message's ids: no parse otherwise.
+            if (reserved)
+              if (auto message = json::parse(result.items, nullptr, false); message.is_object())
+                link({{"status", "sent"},
+                      {"chatId", message.value("chatId", std::string{})},
+                      {"messageId", message.value("id", std::string{})}});
             out->reply(created ? 201 : 200, "application/json", std::move(result.items));
           },
           [out, link](caf::error& err) {
