@@ -1,6 +1,7 @@
 #include "config/config.hpp"
 
 #include "domain/contact_rules.hpp"
+#include "domain/proxy_trust.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -39,7 +40,7 @@ binding str_key(std::string path, std::string env, std::string desc, std::string
     c.*field = v;
     return {};
   };
-  return {{path, env, desc},
+  return {{path, env, desc, config{}.*field},
           [set](config& c, const json& j) -> std::string {
             if (!j.is_string())
               return "must be a string";
@@ -78,7 +79,7 @@ binding int_key(std::string path, std::string env, std::string desc, Int config:
     c.*field = static_cast<Int>(v);
     return {};
   };
-  return {{path, env, desc},
+  return {{path, env, desc, std::to_string(config{}.*field)},
           [set, range](config& c, const json& j) -> std::string {
             if (!j.is_number_integer())
               return range;
@@ -257,6 +258,33 @@ const std::vector<binding>& bindings() {
               "folder of the browser console served at / (relative to the working directory; "
               "missing: API only)",
               &config::web_root, [](const std::string&) { return std::string{}; }),
+      str_key("http.trustedProxies", "CRM_TRUSTED_PROXIES",
+              "reverse proxies whose X-Forwarded-For/X-Real-IP give the client address: IPs or "
+              "CIDR ranges, comma-separated (empty: none, the TCP peer is the client)",
+              &config::trusted_proxies,
+              [](const std::string& v) {
+                std::string why;
+                return proxy_trust::parse(v, &why) ? std::string{} : "has " + why;
+              }),
+      int_key("http.shutdownGraceSeconds", "CRM_SHUTDOWN_GRACE_SECONDS",
+              "on SIGTERM: time to finish in-flight requests and flush writes before exiting",
+              &config::shutdown_grace_s, 1, 600),
+      str_key("http.apiDocsRoot", "CRM_API_DOCS_ROOT",
+              "swagger-ui-dist folder served at /api/docs/ui (missing: only /api/docs)",
+              &config::api_docs_root),
+      str_key("backup.dir", "CRM_BACKUP_DIR",
+              "folder of the backups (scripts/backup writes, the backups API lists)",
+              &config::backup_dir,
+              [](const std::string& v) { return v.empty() ? "must be set" : ""; }),
+      int_key("backup.keep", "CRM_BACKUP_KEEP", "backups kept; older ones are deleted",
+              &config::backup_keep, 1, 10000),
+      str_key("backup.keyFile", "CRM_BACKUP_KEY_FILE",
+              "passphrase file that encrypts backups with gpg (empty: not encrypted)",
+              &config::backup_key_file),
+      str_key("backup.command", "CRM_BACKUP_COMMAND",
+              "what POST /api/v1/backups runs (prints the new file's path last)",
+              &config::backup_command,
+              [](const std::string& v) { return v.empty() ? "must be set" : ""; }),
       str_key("redis.url", "CRM_REDIS_URL", "Redis URL (empty: none)", &config::redis_url,
               [](const std::string& v) {
                 return v.empty() ? std::string{} : url_with_scheme(v, {"redis://"});
@@ -391,21 +419,28 @@ std::map<std::string, std::string> crm_environment() {
   return result;
 }
 
+config_source config_file_of(const std::map<std::string, std::string>& env, int argc, char** argv) {
+  config_source source{"config/crm.json", false};
+  if (auto it = env.find("CRM_CONFIG"); it != env.end())
+    source = {it->second, true};
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string_view{argv[i]} == "--config")
+      source = {argv[i + 1], true};
+  // The repository's config/crm.json holds development values (a public app secret among
+  // them): a production server reads a file only when told which.
+  if (!source.explicit_path)
+    if (auto it = env.find("CRM_MODE"); it != env.end() && it->second == "production")
+      source.path.clear();
+  return source;
+}
+
 expected<config> load_config_from_process(int argc, char** argv) {
   auto env = crm_environment();
-  std::string path = "config/crm.json";
-  bool explicit_path = false;
-  if (auto it = env.find("CRM_CONFIG"); it != env.end()) {
-    path = it->second;
-    explicit_path = true;
-  }
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::string_view{argv[i]} == "--config") {
-      path = argv[i + 1];
-      explicit_path = true;
-    }
+  auto [path, explicit_path] = config_file_of(env, argc, argv);
   std::string text;
-  std::ifstream in{path};
+  std::ifstream in;
+  if (!path.empty())
+    in.open(path);
   if (in) {
     std::stringstream ss;
     ss << in.rdbuf();
@@ -415,7 +450,8 @@ expected<config> load_config_from_process(int argc, char** argv) {
   }
   auto result = load_config(text, env);
   if (!result)
-    return make_error(ec::invalid_config, path + ": " + message_of(result.error()));
+    return make_error(ec::invalid_config,
+                      (path.empty() ? "environment" : path) + ": " + message_of(result.error()));
   return result;
 }
 

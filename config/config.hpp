@@ -53,6 +53,13 @@ struct config {
   int login_window_s = 900;
   std::string cors_origins; // comma-separated
   std::string web_root = "web";
+  std::string trusted_proxies; // comma-separated addresses/CIDRs; empty: believe no proxy
+  int shutdown_grace_s = 20;
+  std::string api_docs_root = "vendor/swagger-ui/node_modules/swagger-ui-dist";
+  std::string backup_dir = "var/backups";
+  int backup_keep = 14;
+  std::string backup_key_file; // empty: backups are not encrypted
+  std::string backup_command = "scripts/backup";
   int task_reminder_lead_minutes = 10;
   int scheduler_tick_s = 15;
   int stats_interval_s = 5;
@@ -85,6 +92,7 @@ struct config_key {
   std::string path; // dotted, e.g. "http.port"
   std::string env;  // e.g. "CRM_HTTP_PORT"
   std::string description;
+  std::string default_value; // as the file or the variable would spell it
 };
 
 /// Every key the server understands (the configuration reference is generated from this).
@@ -94,6 +102,14 @@ const std::vector<config_key>& config_keys();
 /// Errors are ec::invalid_config with a message naming the bad key.
 expected<config> load_config(const std::string& file_json,
                              const std::map<std::string, std::string>& env);
+
+/// Which file to read: --config, else CRM_CONFIG, else config/crm.json, which a production
+/// server (CRM_MODE=production) does not read (empty path: none).
+struct config_source {
+  std::string path;
+  bool explicit_path = false;
+};
+config_source config_file_of(const std::map<std::string, std::string>& env, int argc, char** argv);
 
 /// Reads the file at `path` (CRM_CONFIG or config/crm.json) and the process environment.
 /// A missing file is an error only when the path was given explicitly.

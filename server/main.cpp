@@ -29,7 +29,9 @@ int main(int argc, char** argv) {
     }
     if (arg == "--print-config-keys") {
       for (auto& k : crm::config_keys())
-        std::printf("%-28s %-26s %s\n", k.path.c_str(), k.env.c_str(), k.description.c_str());
+        std::printf("%-28s %-30s %s (default: %s)\n", k.path.c_str(), k.env.c_str(),
+                    k.description.c_str(),
+                    k.default_value.empty() ? "empty" : ("\"" + k.default_value + "\"").c_str());
       return 0;
     }
     if (arg == "--seed-demo" && i + 1 < argc) {

@@ -158,4 +158,21 @@ BOOST_AUTO_TEST_CASE(every_key_has_a_crm_variable) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(production_never_reads_the_development_file_unasked) {
+  char prog[] = "crm-server", flag[] = "--config", file[] = "/etc/crm/crm.json";
+  char* none[] = {prog, nullptr};
+  char* given[] = {prog, flag, file, nullptr};
+  auto dev = crm::config_file_of({}, 1, none);
+  BOOST_CHECK_EQUAL(dev.path, "config/crm.json");
+  BOOST_CHECK(!dev.explicit_path);
+  // config/crm.json carries public development secrets: production reads only a named file.
+  BOOST_CHECK(crm::config_file_of({{"CRM_MODE", "production"}}, 1, none).path.empty());
+  auto named =
+      crm::config_file_of({{"CRM_MODE", "production"}, {"CRM_CONFIG", "/etc/x.json"}}, 1, none);
+  BOOST_CHECK_EQUAL(named.path, "/etc/x.json");
+  BOOST_CHECK(named.explicit_path);
+  BOOST_CHECK_EQUAL(crm::config_file_of({{"CRM_MODE", "production"}}, 3, given).path,
+                    "/etc/crm/crm.json");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
