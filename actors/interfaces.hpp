@@ -84,7 +84,9 @@ using pg_worker_actor = caf::typed_actor<
 /// The WRITE BATCHER: collects writes and their promises, commits them in groups.
 using write_batcher_actor = storage_batched_actor::extend_with<caf::typed_actor<
     // Timer tick: commit what is pending.
-    caf::reacts_to<atom::flush>>>;
+    caf::reacts_to<atom::flush>,
+    // Shutdown: commit everything queued; answered once nothing is left uncommitted.
+    caf::replies_to<atom::flush, atom::ok>::with<atom::ok>>>;
 
 /// The IDENTITY WORKER: users, roles, sessions (refresh tokens), 2FA and the audit log's
 /// reads; detached, with its own PostgreSQL (and Redis) connection, because password
@@ -94,6 +96,15 @@ using identity_worker_actor = caf::typed_actor<
     caf::replies_to<api_request>::with<api_reply>,
     // Every user and role, for the access table.
     caf::replies_to<atom::load, atom::access>::with<access_rows>>;
+
+/// The BACKUPS: lists the backup folder, runs the backup command on demand (one run at a
+/// time, polled with ticks) and hands a backup file to the HTTP layer to stream; detached,
+/// because it reads folders and waits on a child process.
+using backup_actor = caf::typed_actor<
+    // "backups.list", "backups.create", "backups.get", answered through the responder.
+    caf::reacts_to<api_request, responder_ptr>,
+    // Checks on the running backup.
+    caf::reacts_to<atom::tick>>;
 
 /// The CRM WORKER: debtors and their imports and exports; detached, with its own
 /// PostgreSQL connection.

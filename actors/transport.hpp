@@ -30,6 +30,15 @@ class responder {
   virtual void reply_with(unsigned status, std::string content_type, std::string body,
                           std::vector<std::pair<std::string, std::string>> headers) = 0;
 
+  /// Answers 200 with a file streamed from disk (backups: too large to hold in memory).
+  /// Only HTTP can; elsewhere it is a server error.
+  virtual void send_file(std::string path, std::string content_type,
+                         std::vector<std::pair<std::string, std::string>> headers) {
+    (void)path, (void)content_type, (void)headers;
+    reply(500, "application/json",
+          R"({"error":{"code":"internal","message":"files are served over HTTP only"}})");
+  }
+
   /// Answers 200 with a JSON body.
   void ok(std::string json_body) { reply(200, "application/json", std::move(json_body)); }
 };

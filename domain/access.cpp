@@ -1,5 +1,7 @@
 #include "domain/access.hpp"
 
+#include "domain/permissions.hpp"
+
 namespace crm {
 
 std::string access_table::refusal(const std::string& sub, const std::string& role,
@@ -15,6 +17,8 @@ std::string access_table::refusal(const std::string& sub, const std::string& rol
 }
 
 bool access_table::allows(const std::string& role, const std::string& permission) const {
+  if (permission == super_admin_only)
+    return role == "super_admin";
   auto it = roles.find(role);
   return it != roles.end() && it->second.count(permission) > 0;
 }

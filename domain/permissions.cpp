@@ -68,6 +68,8 @@ const std::vector<std::string>& all_permissions() {
 }
 
 bool role_has(std::string_view role, std::string_view permission) {
+  if (permission == super_admin_only)
+    return role == "super_admin";
   auto it = grants().find(role);
   if (it == grants().end())
     return false;

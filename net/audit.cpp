@@ -35,6 +35,12 @@ class audited_responder final : public responder {
     inner_->reply_with(status, std::move(type), std::move(body), std::move(headers));
   }
 
+  void send_file(std::string path, std::string type,
+                 std::vector<std::pair<std::string, std::string>> headers) override {
+    record(200, {});
+    inner_->send_file(std::move(path), std::move(type), std::move(headers));
+  }
+
   // A failure changed nothing: nothing to audit.
   void fail(const caf::error& err) override { inner_->fail(err); }
 

@@ -13,7 +13,7 @@ namespace crm::net {
 namespace {
 
 /// What Helmet sets by default, minus what only matters for HTML we do not serve here.
-void add_security_headers(response& res) {
+void add_security_headers(http::response_header<>& res) {
   res.set(http::field::server, "crm");
   res.set("X-Content-Type-Options", "nosniff");
   res.set("X-Frame-Options", "DENY");
@@ -24,9 +24,10 @@ void add_security_headers(response& res) {
   res.set("X-Permitted-Cross-Domain-Policies", "none");
   res.set("Strict-Transport-Security", "max-age=15552000; includeSubDomains");
   // blob: images are the console's media, fetched with the token and shown from memory.
-  res.set("Content-Security-Policy",
-          "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "
-          "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'");
+  if (!res.count("Content-Security-Policy"))
+    res.set("Content-Security-Policy",
+            "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'");
   if (!res.count(http::field::cache_control))
     res.set(http::field::cache_control, "no-store");
 }
@@ -59,18 +60,43 @@ http_session::http_session(tcp::socket&& socket, const router& routes, session_o
     : stream_{std::move(socket)}, routes_{routes}, options_{options} {
   beast::error_code ec;
   auto ep = stream_.socket().remote_endpoint(ec);
-  if (!ec)
-    remote_ = ep.address().to_string();
+  if (!ec) {
+    auto address = ep.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+      address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    peer_ = remote_ = address.to_string();
+  }
   metrics::http_connections().Increment();
 }
 
 http_session::~http_session() {
+  idle();
   metrics::http_connections().Decrement();
 }
 
 void http_session::start() {
+  if (options_.conns)
+    options_.conns->add(shared_from_this());
   asio::dispatch(stream_.get_executor(),
                  beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+}
+
+void http_session::drain() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->busy_)
+      return; // on_write closes after the answer
+    beast::error_code ec;
+    self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    self->stream_.socket().close(ec); // fails the pending read
+  });
+}
+
+void http_session::idle() {
+  if (!busy_)
+    return;
+  busy_ = false;
+  if (options_.conns)
+    options_.conns->request_ended();
 }
 
 void http_session::do_read() {
@@ -84,6 +110,9 @@ void http_session::do_read() {
 void http_session::on_header(beast::error_code ec, std::size_t bytes) {
   if (ec)
     return on_read(ec, bytes);
+  busy_ = true;
+  if (options_.conns)
+    options_.conns->request_started();
   auto target = parser_->get().target();
   auto path = std::string_view{target.data(), target.size()};
   path = path.substr(0, path.find('?'));
@@ -100,8 +129,11 @@ void http_session::on_header(beast::error_code ec, std::size_t bytes) {
 
 void http_session::on_read(beast::error_code ec, std::size_t) {
   if (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
-      ec == beast::error::timeout || ec == asio::error::operation_aborted)
+      ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+      ec == asio::error::bad_descriptor || (ec && options_.conns && options_.conns->draining())) {
+    idle();
     return do_close();
+  }
   started_ = std::chrono::steady_clock::now();
   if (ec == http::error::body_limit) {
     req_keep_alive_ = false;
@@ -123,6 +155,7 @@ void http_session::dispatch() {
   req_version_ = req_.version();
   req_keep_alive_ = req_.keep_alive();
   req_method_ = req_.method();
+  remote_ = options_.proxies.client_of(peer_, req_["X-Forwarded-For"], req_["X-Real-IP"]);
   auto target = std::string_view{req_.target().data(), req_.target().size()};
   auto qpos = target.find('?');
   auto path = target.substr(0, qpos);
@@ -167,6 +200,7 @@ void http_session::dispatch() {
       return answer_now(http::status::unauthorized,
                         error_body("unauthenticated", "a valid ?token= is required"));
     metrics::http_requests("GET", route_label_, 101).Increment();
+    idle();
     // The connection now belongs to the WebSocket session; this session ends here.
     return options_.start_ws(stream_.release_socket(), std::move(req_), std::move(*user));
   }
@@ -203,20 +237,27 @@ void http_session::answer_file(const static_files::file& f) {
   write(std::move(res));
 }
 
-void http_session::write(response res) {
+template <class Body>
+unsigned http_session::finish_header(http::response<Body>& res) {
   add_security_headers(res);
   if (!cors_origin_.empty()) {
     res.set(http::field::access_control_allow_origin, cors_origin_);
     res.set(http::field::vary, "Origin");
   }
   res.version(req_version_);
-  res.keep_alive(req_keep_alive_);
-  res.prepare_payload();
+  // A stopping server answers what it took and says so: the client reconnects elsewhere.
+  res.keep_alive(req_keep_alive_ && !(options_.conns && options_.conns->draining()));
   auto status = res.result_int();
   metrics::http_requests(std::string{http::to_string(req_method_)}, route_label_, status)
       .Increment();
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - started_;
   metrics::http_latency(route_label_, status).Observe(took.count());
+  return status;
+}
+
+void http_session::write(response res) {
+  finish_header(res);
+  res.prepare_payload();
   pending_write_ = std::make_shared<response>(std::move(res));
   stream_.expires_after(options_.timeout);
   http::async_write(stream_, *pending_write_,
@@ -224,9 +265,22 @@ void http_session::write(response res) {
                                               pending_write_->need_eof()));
 }
 
+void http_session::write_file(http::response<http::file_body> res) {
+  finish_header(res);
+  res.prepare_payload();
+  pending_file_ = std::make_shared<http::response<http::file_body>>(std::move(res));
+  // A backup of some gigabytes takes a while on a slow link: the idle timeout would cut it.
+  stream_.expires_after(std::chrono::hours(6));
+  http::async_write(stream_, *pending_file_,
+                    beast::bind_front_handler(&http_session::on_write, shared_from_this(),
+                                              pending_file_->need_eof()));
+}
+
 void http_session::on_write(bool close, beast::error_code ec, std::size_t) {
   pending_write_.reset();
-  if (ec || close)
+  pending_file_.reset();
+  idle();
+  if (ec || close || (options_.conns && options_.conns->draining()))
     return do_close();
   do_read();
 }

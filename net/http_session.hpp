@@ -1,10 +1,13 @@
 #pragma once
 
 #include "actors/messages.hpp"
+#include "domain/proxy_trust.hpp"
 #include "net/beast.hpp"
+#include "net/connections.hpp"
 #include "net/router.hpp"
 #include "net/static_files.hpp"
 
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
 #include <chrono>
@@ -26,6 +29,10 @@ struct session_options {
   std::vector<std::string> cors_origins;
   /// The browser console, answered for GETs that match no route (may be null).
   std::shared_ptr<const static_files> web;
+  /// Whose X-Forwarded-For is believed (empty: nobody's).
+  proxy_trust proxies;
+  /// Where the session registers for a graceful stop (may be null).
+  std::shared_ptr<connections> conns;
 };
 
 /// JSON nested deeper than this is refused (400) before any parser sees it.
@@ -43,8 +50,13 @@ class http_session : public std::enable_shared_from_this<http_session> {
 
   void start();
 
+  /// The server is stopping: an idle connection closes now, a busy one after its answer.
+  void drain();
+
   /// Writes the answer to the current request (call on the strand: session_responder posts).
   void write(response res);
+  /// The same for a file streamed from disk.
+  void write_file(http::response<http::file_body> res);
 
   /// The strand's executor, for posting writes onto it.
   asio::any_io_executor executor() { return stream_.get_executor(); }
@@ -59,8 +71,13 @@ class http_session : public std::enable_shared_from_this<http_session> {
   /// A GET for one of the console's files.
   void answer_file(const static_files::file& f);
   void on_write(bool close, beast::error_code ec, std::size_t bytes);
+  /// Headers every answer carries, and the metrics of the request; returns the status.
+  template <class Body>
+  unsigned finish_header(http::response<Body>& res);
   void do_close();
   void do_drain();
+  /// The current request is done (answered, or its connection gone).
+  void idle();
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -68,7 +85,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
   session_options options_;
   std::optional<http::request_parser<http::string_body>> parser_;
   request req_;
-  std::string remote_;
+  std::string peer_;        // the TCP peer
+  std::string remote_;      // the client, as the trusted proxy says (else the peer)
+  bool busy_ = false;       // between a request's header and the end of its answer
   std::string cors_origin_; // the request's Origin when allowed: echoed on the answer
   std::string route_label_;
   unsigned req_version_ = 11;
@@ -77,6 +96,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   http::verb req_method_ = http::verb::get;
   std::chrono::steady_clock::time_point started_;
   std::shared_ptr<response> pending_write_;
+  std::shared_ptr<http::response<http::file_body>> pending_file_;
 };
 
 } // namespace crm::net

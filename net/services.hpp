@@ -4,6 +4,7 @@
 #include "domain/access.hpp"
 #include "domain/contact_rules.hpp"
 #include "domain/secrets.hpp"
+#include "net/connections.hpp"
 #include "net/static_files.hpp"
 
 #include <atomic>
@@ -24,6 +25,8 @@ struct services {
   std::shared_ptr<const secret_box> secrets;
   /// Who may still use a token and what each role may do (rebuilt by the IDENTITY).
   std::shared_ptr<access_slot> access = std::make_shared<access_slot>();
+  /// The BACKUPS (backup files and runs).
+  backup_actor backups;
   /// Where audit rows go (group-committed, off the request path).
   storage_actor storage;
   /// The contact rules' phrases (questions agents must not ask); null: none checked.
@@ -32,6 +35,10 @@ struct services {
   std::vector<std::string> cors_origins;
   /// The browser console's files (web/), served at /.
   std::shared_ptr<const static_files> web;
+  /// Swagger UI's files (swagger-ui-dist), served under /api/docs/ui (may be null).
+  std::shared_ptr<const static_files> api_viewer;
+  /// Open connections, closed in order at shutdown (null in tests that build only routes).
+  std::shared_ptr<connections> conns;
 
   /// Picks a gateway for a request, spreading the load.
   const gateway_actor& gateway() const;

@@ -34,6 +34,25 @@ void session_responder::reply_with(unsigned status, std::string content_type, st
   });
 }
 
+void session_responder::send_file(std::string path, std::string content_type,
+                                  std::vector<std::pair<std::string, std::string>> headers) {
+  if (answered_.exchange(true))
+    return;
+  http::response<http::file_body> res{http::status::ok, 11};
+  beast::error_code ec;
+  res.body().open(path.c_str(), beast::file_mode::scan, ec);
+  if (ec) {
+    answered_ = false;
+    return reply(404, "application/json", error_body("not_found", "no such file"));
+  }
+  res.set(http::field::content_type, content_type);
+  for (auto& [name, value] : headers)
+    res.set(name, value);
+  asio::post(session_->executor(), [session = session_, res = std::move(res)]() mutable {
+    session->write_file(std::move(res));
+  });
+}
+
 void session_responder::fail(const caf::error& err) {
   auto failure = to_http(err);
   if (failure.status >= 500)

@@ -20,6 +20,8 @@ class session_responder final : public responder {
   void fail(const caf::error& err) override;
   void reply_with(unsigned status, std::string content_type, std::string body,
                   std::vector<std::pair<std::string, std::string>> headers) override;
+  void send_file(std::string path, std::string content_type,
+                 std::vector<std::pair<std::string, std::string>> headers) override;
 
  private:
   std::shared_ptr<http_session> session_;

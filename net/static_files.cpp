@@ -54,8 +54,9 @@ std::string_view content_type_of(std::string_view name) {
   return "application/octet-stream";
 }
 
-std::shared_ptr<const static_files> static_files::load(const std::filesystem::path& root,
-                                                       std::size_t max_bytes) {
+std::shared_ptr<const static_files>
+static_files::load(const std::filesystem::path& root, std::size_t max_bytes,
+                   const std::function<bool(const std::filesystem::path&)>& keep) {
   auto result = std::make_shared<static_files>();
   std::error_code ec;
   if (!std::filesystem::is_directory(root, ec))
@@ -69,7 +70,7 @@ std::shared_ptr<const static_files> static_files::load(const std::filesystem::pa
         it.disable_recursion_pending();
       continue;
     }
-    if (it->is_symlink() || !it->is_regular_file())
+    if (it->is_symlink() || !it->is_regular_file() || (keep && !keep(relative)))
       continue;
     std::ifstream in(it->path(), std::ios::binary);
     std::string body{std::istreambuf_iterator<char>(in), {}};

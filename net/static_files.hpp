@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,10 +20,12 @@ class static_files {
     std::string etag; // strong: a hash of the body
   };
 
-  /// Every regular file under `root`, dot-files and symlinks skipped; empty when `root` is
-  /// missing. Throws when the folder holds more than `max_bytes`.
-  static std::shared_ptr<const static_files> load(const std::filesystem::path& root,
-                                                  std::size_t max_bytes = 32 * 1024 * 1024);
+  /// Every regular file under `root` (that `keep` accepts, given its path relative to
+  /// `root`), dot-files and symlinks skipped; empty when `root` is missing. Throws when the
+  /// folder holds more than `max_bytes`.
+  static std::shared_ptr<const static_files>
+  load(const std::filesystem::path& root, std::size_t max_bytes = 32 * 1024 * 1024,
+       const std::function<bool(const std::filesystem::path&)>& keep = {});
 
   /// The file for a request path ("/" is "/index.html"), or nullptr.
   const file* find(std::string_view path) const;

@@ -3,6 +3,7 @@
 #include "actors/atoms.hpp"
 #include "domain/permissions.hpp"
 #include "net/chat_input.hpp"
+#include "net/connections.hpp"
 #include "net/http_error.hpp"
 
 #include <caf/send.hpp>
@@ -203,6 +204,12 @@ void websocket_session::close(std::string reason) {
   });
 }
 
+void websocket_session::going_away(std::string reason) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason)] {
+    self->begin_close(websocket::close_code::going_away, reason);
+  });
+}
+
 /// Beast allows one write at a time and the frame being written must outlive it: the close
 /// waits for the write in flight, and the frames behind it are dropped. A client that never
 /// reads again does not get to hold the session: its socket is shut after five seconds.
@@ -236,7 +243,10 @@ void websocket_session::leave() {
 }
 
 void start_websocket(tcp::socket&& socket, request&& req, const services& s, ws_user user) {
-  std::make_shared<websocket_session>(std::move(socket), s, std::move(user))->start(std::move(req));
+  auto session = std::make_shared<websocket_session>(std::move(socket), s, std::move(user));
+  if (s.conns)
+    s.conns->add(session);
+  session->start(std::move(req));
 }
 
 } // namespace crm::net

@@ -29,6 +29,8 @@ class websocket_session : public ws_sink, public std::enable_shared_from_this<we
 
   void push(std::shared_ptr<const std::string> frame) override;
   void close(std::string reason) override;
+  /// Closes with 1001 (going away): the server is stopping.
+  void going_away(std::string reason);
   std::uint64_t id() const override { return id_; }
 
  private:

@@ -12,12 +12,15 @@
 #include "actors/timeouts.hpp"
 #include "actors/ws_hub.hpp"
 #include "domain/jwt.hpp"
+#include "domain/proxy_trust.hpp"
 #include "domain/secrets.hpp"
 #include "net/listener.hpp"
 #include "net/providers/meta_client.hpp"
 #include "net/providers/wppconnect_client.hpp"
 #include "net/routes/routes.hpp"
 #include "net/websocket_session.hpp"
+#include "server/shutdown.hpp"
+#include "storage/backup_worker.hpp"
 #include "storage/crm_worker.hpp"
 #include "storage/identity_repository.hpp"
 #include "storage/identity_worker.hpp"
@@ -42,6 +45,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <thread>
 
 namespace crm {
@@ -147,6 +151,7 @@ struct actors {
   identity_worker_actor identity_worker;
   identity_actor identity;
   crm_worker_actor crm_worker;
+  backup_actor backups;
   scheduler_actor scheduler;
   std::shared_ptr<access_slot> access = std::make_shared<access_slot>();
   std::vector<agent_actor> agents;
@@ -270,6 +275,10 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg, outbound_io& io) 
   auto contact = std::make_shared<const contact::settings>(business_contact_settings(cfg));
   a.crm_worker =
       sys.spawn<caf::detached>(storage::crm_worker, cfg.database_url, cfg.timezone, *contact);
+  a.backups = sys.spawn<caf::detached>(
+      storage::backup_worker,
+      storage::backup_settings{cfg.backup_dir, cfg.backup_keep, cfg.backup_key_file,
+                               cfg.backup_command, cfg.database_url});
   chat_peers chats{a.storage.storage,          a.hub,    a.dispatcher, {},
                    agent_directory{directory}, a.numbers};
   chats.crm = a.crm_worker;
@@ -326,7 +335,10 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg, outbound_io& io) 
   return a;
 }
 
-void stop_actors(const actors& a) {
+/// Stops the actors; with `flush_wait`, first commits every write the batcher holds (the
+/// producers are told to stop before, so nothing new arrives behind the flush).
+bool stop_actors(const actors& a, caf::actor_system& sys,
+                 std::chrono::milliseconds flush_wait = std::chrono::milliseconds{0}) {
   for (auto& g : a.gateways)
     caf::anon_send_exit(g, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.registry, caf::exit_reason::user_shutdown);
@@ -339,9 +351,20 @@ void stop_actors(const actors& a) {
   caf::anon_send_exit(a.identity_worker, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.scheduler, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(a.crm_worker, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(a.backups, caf::exit_reason::user_shutdown);
   if (a.redis)
     caf::anon_send_exit(a.redis, caf::exit_reason::user_shutdown);
+  bool flushed = flush_wait.count() > 0 && storage::flush_storage(sys, a.storage, flush_wait);
+  if (flush_wait.count() > 0) {
+    if (flushed)
+      spdlog::info("storage flushed: every queued write committed");
+    else
+      spdlog::warn("storage not flushed within {} ms (database down?): queued writes that "
+                   "were never acknowledged are dropped",
+                   flush_wait.count());
+  }
   storage::stop_storage(a.storage);
+  return flushed;
 }
 
 } // namespace
@@ -353,6 +376,8 @@ net::session_options session_options(const config& cfg, const net::services& svc
   result.timeout = std::chrono::seconds(cfg.http_timeout_s);
   result.cors_origins = svc.cors_origins;
   result.web = svc.web;
+  result.conns = svc.conns;
+  result.proxies = *proxy_trust::parse(cfg.trusted_proxies); // checked by the config loader
   result.authenticate_ws = [secret = cfg.jwt_secret,
                             access = svc.access](std::string_view token) -> std::optional<ws_user> {
     auto now = std::chrono::duration_cast<std::chrono::seconds>(
@@ -398,6 +423,7 @@ int run_server(const config& given) {
   svc.gateways = running.gateways;
   svc.access = running.access;
   svc.storage = running.storage.storage;
+  svc.backups = running.backups;
   for (size_t start = 0; start < cfg.cors_origins.size();) {
     auto comma = cfg.cors_origins.find(',', start);
     auto origin =
@@ -413,15 +439,26 @@ int run_server(const config& given) {
   svc.jwt_secret = cfg.jwt_secret;
   svc.secrets = std::make_shared<const secret_box>(cfg.secrets_key);
   svc.hub = running.hub;
+  svc.conns = std::make_shared<net::connections>();
   svc.contact = std::make_shared<const contact::settings>(business_contact_settings(cfg));
   auto routes = net::make_router(svc);
   try {
     svc.web = net::static_files::load(cfg.web_root);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
-    stop_actors(running);
+    stop_actors(running, sys);
     return 1;
   }
+  // Only what the viewer's page loads: the folder also holds source maps of some MB.
+  svc.api_viewer = net::static_files::load(
+      cfg.api_docs_root, 8 * 1024 * 1024, [](const std::filesystem::path& p) {
+        auto name = p.generic_string();
+        return name == "swagger-ui-bundle.js" || name == "swagger-ui.css" ||
+               name == "favicon-32x32.png" || name == "favicon-16x16.png";
+      });
+  if (svc.api_viewer->size() == 0)
+    spdlog::warn("no API viewer in '{}' (http.apiDocsRoot): /api/docs/ui answers 404",
+                 cfg.api_docs_root);
   if (svc.web->size() == 0)
     spdlog::warn("no console files in '{}' (http.webRoot): only the API is served", cfg.web_root);
   else
@@ -437,26 +474,28 @@ int run_server(const config& given) {
         session_options(cfg, svc));
   } catch (const std::exception& e) {
     spdlog::critical("cannot listen on {}:{}: {}", cfg.http_address, cfg.http_port, e.what());
-    stop_actors(running);
+    stop_actors(running, sys);
     return 1;
   }
   http->start();
   spdlog::info("listening on http://{}:{}", cfg.http_address, http->port());
 
-  boost::asio::signal_set signals{ioc, SIGINT, SIGTERM};
-  signals.async_wait([&](const boost::system::error_code&, int sig) {
-    spdlog::info("signal {} received, stopping", sig);
-    http->stop();
-    ioc.stop();
-  });
+  if (!cfg.trusted_proxies.empty())
+    spdlog::info("client addresses from X-Forwarded-For of: {}", cfg.trusted_proxies);
+
+  graceful_stop stopping{ioc, http, svc.conns, std::chrono::seconds(cfg.shutdown_grace_s)};
   std::vector<std::thread> threads;
   for (int i = 1; i < cfg.http_threads; ++i)
     threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : threads)
     t.join();
-  stop_actors(running);
-  spdlog::info("crm-server stopped");
+  // Whatever hangs from here on (a library's destructor) must not keep the process past
+  // its grace period: systemd would SIGKILL it and report a failure.
+  stopping.arm_watchdog(std::chrono::seconds(10));
+  if (stop_actors(running, sys, std::max(stopping.remaining(), std::chrono::milliseconds{3000})))
+    stopping.clean();
+  spdlog::info("crm-server stopped ({} ms after the signal)", stopping.since_signal().count());
   return 0;
 }
 

@@ -53,8 +53,12 @@ caf::error translate(const std::exception& e) {
     return make_error(ec::storage_unavailable, e.what());
   if (auto sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
     auto state = sql->sqlstate();
-    if (state == "40001" || state == "40P01" || state == "55P03" || state == "53300")
-      return make_error(ec::storage_unavailable, e.what()); // retryable
+    // Retryable: serialization failures and lock timeouts, and the server out of resources
+    // (class 53: disk full, out of memory, too many connections), shutting down or starting
+    // (57P0x) or failing its I/O (class 58). The client is told 503 and comes back.
+    if (state == "40001" || state == "40P01" || state == "55P03" || state.rfind("53", 0) == 0 ||
+        state.rfind("57P0", 0) == 0 || state.rfind("58", 0) == 0)
+      return make_error(ec::storage_unavailable, e.what());
     if (state == "23505")
       return make_error(ec::conflict, e.what());
     if (state.rfind("22", 0) == 0 || state == "23502" || state == "23503" || state == "23514")

@@ -4,6 +4,7 @@
 
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -75,6 +76,15 @@ storage_parts spawn_storage(caf::actor_system& sys, const std::string& url, size
   parts.batcher = sys.spawn(write_batcher, std::move(writer_handles), policy);
   parts.storage = sys.spawn(pg_pool, parts.batcher, std::move(reader_handles));
   return parts;
+}
+
+bool flush_storage(caf::actor_system& sys, const storage_parts& parts,
+                   std::chrono::milliseconds wait) {
+  caf::scoped_actor self{sys};
+  bool done = false;
+  self->request(parts.batcher, wait, atom::flush_v, atom::ok_v)
+      .receive([&](atom::ok) { done = true; }, [](caf::error&) {});
+  return done;
 }
 
 void stop_storage(const storage_parts& parts) {

@@ -33,6 +33,10 @@ struct storage_parts {
 storage_parts spawn_storage(caf::actor_system& sys, const std::string& url, size_t readers,
                             size_t writers, batch_policy policy);
 
+/// Commits every write the batcher holds; false when that took longer than `wait`.
+bool flush_storage(caf::actor_system& sys, const storage_parts& parts,
+                   std::chrono::milliseconds wait);
+
 /// Stops the workers explicitly (CAF 0.17 can hang at shutdown on detached actors).
 void stop_storage(const storage_parts& parts);
 

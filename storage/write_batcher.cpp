@@ -75,6 +75,15 @@ void write_batcher_state::flush() {
   }
 }
 
+void write_batcher_state::answer_drained() {
+  if (drained.empty() || waiting.rows() > 0 || !isolating.empty() ||
+      std::find(busy.begin(), busy.end(), true) != busy.end())
+    return;
+  for (auto& rp : drained)
+    rp.deliver(atom::ok_v);
+  drained.clear();
+}
+
 bool write_batcher_state::isolate(pending& failed, const caf::error& err) {
   // Only a row the database refuses is worth isolating; an outage fails every row alike.
   auto code = code_of(err);
@@ -95,12 +104,14 @@ void write_batcher_state::dispatch(size_t writer, pending p) {
             busy[writer] = false;
             shared->deliver(result);
             flush();
+            answer_drained();
           },
           [this, writer, shared](caf::error& err) {
             busy[writer] = false;
             if (!isolate(*shared, err))
               shared->fail(err);
             flush();
+            answer_drained();
           });
 }
 
@@ -201,6 +212,14 @@ write_batcher(actor_pointer<write_batcher_actor, write_batcher_state> self,
       [self](atom::flush) {
         self->state.timer_armed = false;
         self->state.flush();
+      },
+      [self](atom::flush, atom::ok) -> caf::result<atom::ok> {
+        auto& st = self->state;
+        st.flush();
+        st.drained.push_back(self->make_response_promise<atom::ok>());
+        auto rp = st.drained.back();
+        st.answer_drained();
+        return rp;
       },
   };
 }

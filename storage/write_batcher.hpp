@@ -56,6 +56,9 @@ struct write_batcher_state {
 
   void dispatch(size_t writer, pending p);
 
+  /// Answers the shutdown's flush requests once nothing is queued or in flight.
+  void answer_drained();
+
   /// A batch the database refused as a whole (one bad row) is split in halves and retried,
   /// down to single rows, so one bad row fails alone instead of taking its neighbours with
   /// it. Returns false when the error is not about the rows (e.g. the database is down).
@@ -69,6 +72,7 @@ struct write_batcher_state {
   /// Halves of refused batches, committed as they are before anything new.
   std::deque<pending> isolating;
   bool timer_armed = false;
+  std::vector<caf::typed_response_promise<atom::ok>> drained;
 };
 
 write_batcher_actor::behavior_type

@@ -3,9 +3,11 @@
 #include "domain/permissions.hpp"
 #include "net/audit.hpp"
 #include "net/http_error.hpp"
+#include "net/openapi.hpp"
 
 #include <caf/send.hpp>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 
@@ -81,11 +83,19 @@ router make_router(const services& s) {
   router r;
   for (auto table : {ops_routes(s), webhook_routes(s), agent_routes(s), chat_routes(s),
                      number_routes(s), identity_routes(s), debtor_routes(s), task_routes(s),
-                     campaign_routes(s), outreach_routes(s), report_routes(s)}) {
+                     campaign_routes(s), outreach_routes(s), report_routes(s), backup_routes(s)}) {
     route_table checked;
     for (auto& entry : table)
       checked.push_back(guarded(std::move(entry), s));
     r.add(std::move(checked));
+  }
+  auto document = std::make_shared<std::string>();
+  r.add(docs_routes(s, document));
+  try {
+    *document = openapi_document(r.routes()).dump();
+  } catch (const std::exception& e) { // a fragment that is not JSON: a build-time mistake
+    spdlog::error("the OpenAPI document could not be built: {}", e.what());
+    *document = error_body("internal", "the API document could not be built");
   }
   return r;
 }

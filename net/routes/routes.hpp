@@ -17,6 +17,9 @@ route_table task_routes(const services& s);
 route_table campaign_routes(const services& s);
 route_table outreach_routes(const services& s);
 route_table report_routes(const services& s);
+route_table backup_routes(const services& s);
+/// The API's documentation; `document` is filled once every route is known.
+route_table docs_routes(const services& s, std::shared_ptr<const std::string> document);
 
 /// Every route of the server.
 router make_router(const services& s);

@@ -231,6 +231,7 @@ async function startServer() {
     CRM_META_VERIFY_TOKEN: VERIFY_TOKEN,
     CRM_META_GRAPH_URL: ctx.graph.url,
     CRM_WEB_ROOT: path.join(ROOT, 'web'),
+    CRM_API_DOCS_ROOT: path.join(ROOT, 'vendor/swagger-ui/node_modules/swagger-ui-dist'),
     CRM_DATABASE_POOL_SIZE: '3',
     CRM_DATABASE_WRITERS: '1',
     CRM_WHATSAPP_RETRY_BASE_MS: '100',
@@ -920,4 +921,26 @@ test('a super admin runs one real action on every admin screen', { timeout: 1200
 
   const errors = [...ctx.pageErrors, ...ctx.consoleErrors].filter((e) => e.startsWith('admin:'));
   assert.deepEqual(errors, [], 'no errors, console errors or CSP violations on the admin screens');
+});
+
+// -- the API documentation -------------------------------------------------------------------
+
+test('the API documentation renders every operation in Swagger UI', { timeout: 60000 }, async () => {
+  const page = await newPage('apidocs');
+  const doc = await ok('GET', '/api/docs');
+  const operations = Object.values(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
+  await step('Swagger UI loads the document under the CSP', async () => {
+    await page.goto(`${ctx.base}/api/docs/ui`);
+    await see(page.getByText('CRM de cobranzas por WhatsApp').first(), 'the API title');
+    await eventually(`all ${operations} operations listed`,
+      async () => (await page.locator('.opblock').count()) === operations);
+  });
+  await step('an operation opens with its permission and schemas', async () => {
+    const close = page.locator('.opblock-post', { hasText: '/api/v1/chats/{id}/close' }).first();
+    await close.locator('.opblock-summary').click();
+    await see(close.getByText('x-permission').or(close.getByText('chats:update')).first(), 'the permission');
+    await shot(page, 'api-docs');
+  });
+  const errors = [...ctx.pageErrors, ...ctx.consoleErrors].filter((e) => e.startsWith('apidocs:'));
+  assert.deepEqual(errors, [], 'no errors, console errors or CSP violations in Swagger UI');
 });

@@ -108,6 +108,18 @@ int shell(const std::string& command) {
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
+std::pair<int, std::string> run_command(const std::string& command) {
+  std::string out;
+  auto* pipe = ::popen(command.c_str(), "r");
+  if (!pipe)
+    return {-1, out};
+  char buf[4096];
+  while (auto n = std::fread(buf, 1, sizeof buf, pipe))
+    out.append(buf, n);
+  auto rc = ::pclose(pipe);
+  return {rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, out};
+}
+
 server_process::server_process(std::map<std::string, std::string> env)
     : env_{std::move(env)}, port_{free_port()}, log_path_{temp_path("crm-server.log")} {
   env_["CRM_HTTP_PORT"] = std::to_string(port_);

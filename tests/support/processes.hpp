@@ -79,4 +79,8 @@ class redis_instance {
 /// Runs a shell command; returns its exit status.
 int shell(const std::string& command);
 
+/// Runs a shell command (/bin/sh -c) to completion; returns {exit status, its stdout}.
+/// stderr is not captured (it goes to the test's output); append 2>&1 to capture it too.
+std::pair<int, std::string> run_command(const std::string& command);
+
 } // namespace crm::test

@@ -54,6 +54,10 @@ std::string ws_client::close_reason() const {
   return std::string{impl_->ws.reason().reason.c_str()};
 }
 
+int ws_client::close_code() const {
+  return static_cast<int>(impl_->ws.reason().code);
+}
+
 std::optional<std::string> ws_client::read(std::chrono::milliseconds timeout) {
   auto& d = *impl_;
   if (!d.connected)

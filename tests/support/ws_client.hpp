@@ -20,6 +20,8 @@ class ws_client {
 
   /// The reason the server gave when it closed the session (after a read saw the close).
   std::string close_reason() const;
+  /// Its close code (e.g. 1001, going away).
+  int close_code() const;
 
   /// Sends a text frame.
   void send(const std::string& text);

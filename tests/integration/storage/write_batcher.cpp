@@ -5,6 +5,7 @@
 #include "actors/messages.hpp"
 #include "domain/error.hpp"
 #include "storage/migrate.hpp"
+#include "storage/pg.hpp"
 #include "storage/pg_pool.hpp"
 #include "tests/support/environment.hpp"
 
@@ -341,6 +342,19 @@ BOOST_AUTO_TEST_CASE(a_database_that_is_down_answers_errors_not_hangs) {
   unavailable(ask<crm::atom::ok>(sys, *storage, crm::atom::ping_v), "ping");
   auto took = std::chrono::steady_clock::now() - start;
   BOOST_TEST(took < 5s, "took " << std::chrono::duration<double>(took).count() << " s");
+}
+
+// A database that is out of room (or memory, or connections), shutting down or failing its
+// I/O is a dependency down: callers answer 503 and providers retry. A bad row is not.
+BOOST_AUTO_TEST_CASE(resource_errors_are_unavailable_not_internal) {
+  auto code = [](const char* state) {
+    return crm::code_of(crm::storage::translate(pqxx::sql_error{"x", "insert", state}));
+  };
+  for (auto state : {"53100", "53200", "53300", "57P01", "57P03", "58030", "40001"})
+    BOOST_CHECK_MESSAGE(code(state) == crm::ec::storage_unavailable, state);
+  BOOST_CHECK(code("23505") == crm::ec::conflict);
+  BOOST_CHECK(code("22P02") == crm::ec::invalid_input);
+  BOOST_CHECK(code("42P01") == crm::ec::internal);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
