@@ -538,6 +538,18 @@ api_reply debtors(crm_worker_state& st, const api_request& req, const json& in) 
     } else {
       if (one(txn, id, req.by).is_null())
         return error(404, "not_found", "no such debtor");
+      // An agent works the debtor; whether and how the debtor may be contacted, and who owns
+      // the account, are a supervisor's call (Ley 2300: an opt-out is the debtor's, not the
+      // agent's, to undo).
+      if (req.by.role == "agent")
+        for (auto key : {"optedOut", "consent", "authorizedChannels", "party", "primaryDebtorId",
+                         "assignedAgentId"})
+          if (body.contains(key))
+            return error(403, "forbidden",
+                         std::string{"agents may not change "} + key +
+                             ": opt-out, consent, channels, party and assignment are a "
+                             "supervisor's",
+                         {{"field", key}});
       if (body.contains("documentNumber") &&
           !txn.exec_params("select 1 from debtors where document_number = $1 and id <> $2::uuid",
                            str(body, "documentNumber"), id)
@@ -564,6 +576,22 @@ api_reply debtors(crm_worker_state& st, const api_request& req, const json& in) 
       if (body.contains("assignedAgentId"))
         txn.exec_params("update debtors set assigned_agent_id = $2::uuid where id = $1::uuid", id,
                         opt_text(body, "assignedAgentId"));
+      // The opt-out is kept by phone too (a STOP from a phone no debtor has yet): setting it
+      // records the phones, clearing it (the debtor consented again) forgets them, before
+      // any new phones below meet the trigger that re-applies it.
+      if (body.contains("optedOut") && body["optedOut"].get<bool>()) {
+        txn.exec_params("update debtors set opted_out_at = coalesce(opted_out_at, now())"
+                        " where id = $1::uuid",
+                        id);
+        txn.exec_params("insert into opted_out_phones (phone) select phone from debtor_phones"
+                        " where debtor_id = $1::uuid on conflict do nothing",
+                        id);
+      } else if (body.contains("optedOut")) {
+        txn.exec_params("update debtors set opted_out_at = null where id = $1::uuid", id);
+        txn.exec_params("delete from opted_out_phones where phone in (select phone from"
+                        " debtor_phones where debtor_id = $1::uuid)",
+                        id);
+      }
       if (body.contains("phones")) {
         txn.exec_params("delete from debtor_phones where debtor_id = $1::uuid", id);
         bool first = true;

@@ -409,6 +409,34 @@ BOOST_AUTO_TEST_CASE(an_opt_out_from_an_unknown_phone_is_kept_for_the_debtor_add
              json{{"template", {{"name", "recordatorio_pago"}, {"language", "es"}}}}.dump());
   BOOST_CHECK_EQUAL(res.status, 422);
   BOOST_CHECK_EQUAL(json::parse(res.body)["error"]["details"]["rule"], "opted_out");
+
+  // The agent who works the debtor cannot undo it; a supervisor can, when the debtor
+  // consents again, and then the phone is forgotten too.
+  BOOST_REQUIRE_EQUAL(call("PATCH", "/api/v1/debtors/" + id, supervisor, "supervisor",
+                           json{{"assignedAgentId", agent_a}}.dump())
+                          .status,
+                      200);
+  res = call("PATCH", "/api/v1/debtors/" + id, agent_a, "agent", json{{"optedOut", false}}.dump());
+  BOOST_CHECK_EQUAL(res.status, 403);
+  BOOST_CHECK_EQUAL(json::parse(res.body)["error"]["details"]["field"], "optedOut");
+  BOOST_CHECK_EQUAL(call("PATCH", "/api/v1/debtors/" + id, agent_a, "agent",
+                         json{{"assignedAgentId", agent_b}}.dump())
+                        .status,
+                    403);
+  BOOST_CHECK_EQUAL(count("debtors where id = '" + id + "' and opted_out"), 1);
+  res = call("PATCH", "/api/v1/debtors/" + id, agent_a, "agent",
+             json{{"email", "nuevo@correo.co"}}.dump());
+  BOOST_CHECK_EQUAL(res.status, 200); // the rest of the account is the agent's to update
+  res = call("PATCH", "/api/v1/debtors/" + id, supervisor, "supervisor",
+             json{{"optedOut", false}}.dump());
+  BOOST_REQUIRE_EQUAL(res.status, 200);
+  BOOST_CHECK_EQUAL(json::parse(res.body)["optedOut"], false);
+  BOOST_CHECK(json::parse(res.body)["optedOutAt"].is_null());
+  BOOST_CHECK_EQUAL(count("opted_out_phones where phone = '+573001112299'"), 0);
+  res = call("PATCH", "/api/v1/debtors/" + id, supervisor, "supervisor",
+             json{{"optedOut", true}}.dump());
+  BOOST_CHECK(!json::parse(res.body)["optedOutAt"].is_null());
+  BOOST_CHECK_EQUAL(count("opted_out_phones where phone = '+573001112299'"), 1);
 }
 
 BOOST_AUTO_TEST_CASE(the_forbidden_question_is_refused_and_the_composer_warned) {
