@@ -46,6 +46,58 @@ bool connection_lost(const std::exception& e) {
   return false;
 }
 
+namespace {
+
+/// "debtor_id" -> "debtorId": the API's name of a column.
+std::string camel(const std::string& column) {
+  std::string out;
+  bool up = false;
+  for (char c : column) {
+    if (c == '_') {
+      up = true;
+    } else {
+      out.push_back(up ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c);
+      up = false;
+    }
+  }
+  return out;
+}
+
+/// The text between `open` and `close` after `from` in `text`, or "".
+std::string between(const std::string& text, const std::string& open, const std::string& close) {
+  auto start = text.find(open);
+  if (start == std::string::npos)
+    return {};
+  start += open.size();
+  auto end = text.find(close, start);
+  return end == std::string::npos ? std::string{} : text.substr(start, end - start);
+}
+
+/// What a client may read of a refused row: the field it named and why, never the SQL,
+/// table or constraint names (they go to the log).
+std::string input_message(const std::string& state, const std::string& what) {
+  if (state == "23503") { // "Key (debtor_id)=(...) is not present in table "debtors"."
+    auto column = between(what, "Key (", ")=");
+    if (!column.empty() && what.find("is not present") != std::string::npos)
+      return camel(column) + " refers to a record that does not exist";
+    return "the record is still referred to by others";
+  }
+  if (state == "23502") { // null value in column "x" of relation "y" ...
+    auto column = between(what, "column \"", "\"");
+    return column.empty() ? "a required value is missing" : camel(column) + " is required";
+  }
+  if (state == "23514")
+    return "a value is outside what is allowed";
+  // Class 22, data exceptions: PostgreSQL's own first line names the value, not the query
+  // ("invalid input syntax for type integer: \"1.5\"").
+  auto line = what.substr(0, what.find('\n'));
+  if (line.rfind("ERROR:", 0) == 0)
+    line = line.substr(line.find_first_not_of(' ', 6));
+  return "invalid value: " + line;
+}
+
+} // namespace
+
 caf::error translate(const std::exception& e) {
   if (auto rule = dynamic_cast<const rule_error*>(&e))
     return make_error(rule->code, rule->what());
@@ -62,7 +114,7 @@ caf::error translate(const std::exception& e) {
     if (state == "23505")
       return make_error(ec::conflict, e.what());
     if (state.rfind("22", 0) == 0 || state == "23502" || state == "23503" || state == "23514")
-      return make_error(ec::invalid_input, e.what());
+      return make_error(ec::invalid_input, input_message(state, e.what()));
   }
   return make_error(ec::internal, e.what());
 }

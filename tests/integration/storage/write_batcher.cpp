@@ -357,4 +357,26 @@ BOOST_AUTO_TEST_CASE(resource_errors_are_unavailable_not_internal) {
   BOOST_CHECK(code("42P01") == crm::ec::internal);
 }
 
+// A row the database refuses is the client's mistake: the answer names the field, not the
+// SQL, table or constraint.
+BOOST_AUTO_TEST_CASE(refused_rows_are_explained_without_sql) {
+  auto message = [](const char* what, const char* state) {
+    return crm::message_of(crm::storage::translate(pqxx::sql_error{what, "insert ...", state}));
+  };
+  auto fk = message("ERROR:  insert or update on table \"tasks\" violates foreign key constraint "
+                    "\"tasks_debtor_id_fkey\"\nDETAIL:  Key (debtor_id)=(6f1c2d3e-0000-4000-8000-"
+                    "000000000001) is not present in table \"debtors\".\n",
+                    "23503");
+  BOOST_CHECK_EQUAL(fk, "debtorId refers to a record that does not exist");
+  BOOST_CHECK_EQUAL(message("ERROR:  null value in column \"full_name\" of relation \"debtors\" "
+                            "violates not-null constraint\n",
+                            "23502"),
+                    "fullName is required");
+  auto cast = message("ERROR:  invalid input syntax for type integer: \"1.5\"\n", "22P02");
+  BOOST_CHECK_EQUAL(cast, "invalid value: invalid input syntax for type integer: \"1.5\"");
+  for (auto text : {fk, cast})
+    BOOST_CHECK(text.find("tasks_") == std::string::npos &&
+                text.find("ERROR") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
