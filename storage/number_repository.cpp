@@ -1,5 +1,7 @@
 #include "storage/number_repository.hpp"
 
+#include "storage/pg.hpp"
+
 #include <pqxx/result>
 
 namespace crm::storage {
@@ -125,9 +127,19 @@ std::optional<number_saved> number_repository::change(pqxx::transaction_base& tx
   pqxx::result rows;
   if (c.kind == "create")
     rows = txn.exec_prepared("number.create", c.fields);
-  else if (c.kind == "update")
+  else if (c.kind == "update") {
+    // Settings of the other provider would replace this number's sealed credentials with
+    // ones its client cannot use (a WPPConnect number losing its token).
+    auto given = txn.exec_params("select $2::jsonb->>'settingsFor', provider from"
+                                 " whatsapp_numbers where id::text = $1 and is_active",
+                                 c.id.value, c.fields);
+    if (!given.empty() && !given[0][0].is_null() &&
+        given[0][0].as<std::string>() != given[0][1].as<std::string>())
+      throw rule_error{ec::invalid_input, given[0][0].as<std::string>() +
+                                              " settings do not apply to a " +
+                                              given[0][1].as<std::string>() + " number"};
     rows = txn.exec_prepared("number.update", c.id.value, c.fields);
-  else
+  } else
     rows = txn.exec_prepared("number.deactivate", c.id.value);
   if (rows.empty())
     return std::nullopt;

@@ -107,6 +107,10 @@ std::optional<input_error> read_number(const json& body, bool creating, const se
       (!columns.contains("wppconnect_base_url") || !columns.contains("wppconnect_session") ||
        !secrets.contains("token")))
     return input_error{"wppconnect", "a WPPConnect number needs baseUrl, session and token"};
+  if (!creating && !meta.is_null() && !wpp.is_null())
+    return input_error{"meta", "give the settings of the number's own provider only"};
+  if (!creating && (!meta.is_null() || !wpp.is_null()))
+    columns["settingsFor"] = meta.is_null() ? "wppconnect" : "meta"; // checked where stored
   if (!secrets.empty())
     columns["credentials"] = box.seal(secrets.dump());
   if (columns.empty())

@@ -385,6 +385,19 @@ BOOST_AUTO_TEST_CASE(numbers_are_managed_live_and_their_secrets_never_shown) {
   auto second = reply_text(chat, "¿Confirmamos la fecha?");
   BOOST_REQUIRE(status_becomes(second, "sent"));
   BOOST_CHECK_EQUAL(graph.requests().back().authorization, "Bearer EAAG-rotated");
+  // Another provider's settings would replace the token with one this number cannot use.
+  auto credentials =
+      db.scalar("select md5(credentials) from whatsapp_numbers where id = '" + id + "'");
+  for (auto body : {json{{"wppconnect", {{"token", "wpp-token"}}}},
+                    json{{"meta", {{"accessToken", "x"}}}, {"wppconnect", {{"token", "y"}}}}}) {
+    auto refused =
+        call("PATCH", "/api/v1/whatsapp/numbers/" + id, supervisor, "supervisor", body.dump());
+    BOOST_CHECK_EQUAL(refused.status, 400);
+    BOOST_CHECK(refused.body.find("invalid_input") != std::string::npos);
+  }
+  BOOST_CHECK_EQUAL(
+      db.scalar("select md5(credentials) from whatsapp_numbers where id = '" + id + "'"),
+      credentials);
 
   // Removed: gone from the API, its traffic kept as unrouted.
   BOOST_CHECK_EQUAL(
