@@ -310,8 +310,10 @@ api_reply import(pqxx::connection& conn, const std::string& text) {
       if (auto bad = row_fields(columns, rows[i], f)) {
         ++failed;
         if (errors.size() < 1000)
-          errors.push_back(
-              {{"row", rows[i].line}, {"field", bad->field}, {"message", bad->message}});
+          errors.push_back({{"row", rows[i].line},
+                            // The file's column is "phone" (one per row), the API's field "phones".
+                            {"field", bad->field == "phones" ? std::string{"phone"} : bad->field},
+                            {"message", bad->message}});
         continue;
       }
       ++valid;

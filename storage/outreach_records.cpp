@@ -263,8 +263,9 @@ api_reply contacts(crm_worker_state& st, const api_request& req, const json& b) 
         R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))"};
     if (!at.empty() && !std::regex_match(at, iso_like))
       return invalid("at", "at must be an ISO-8601 time such as 2026-11-27T15:04:05Z");
-    if (b.contains("note") && !b["note"].is_string())
-      return invalid("note", "note must be text");
+    if (b.contains("note") &&
+        (!b["note"].is_string() || b["note"].get<std::string>().size() > 4000))
+      return invalid("note", "note must be text of up to 4000 bytes");
     pqxx::work txn{st.connection()};
     auto debtor = visible_debtor(txn, req.id, req.by);
     if (debtor.is_null())

@@ -129,7 +129,7 @@ BOOST_AUTO_TEST_CASE(ten_thousand_rows_import_with_bad_rows_reported_and_export_
   BOOST_CHECK_EQUAL(report["failed"], 20);
   BOOST_REQUIRE_EQUAL(report["errors"].size(), 20u);
   BOOST_CHECK_EQUAL(report["errors"][0]["row"], 9); // header is line 1, data row 7 is line 9
-  BOOST_CHECK_EQUAL(report["errors"][0]["field"], "phones");
+  BOOST_CHECK_EQUAL(report["errors"][0]["field"], "phone");
   BOOST_CHECK_EQUAL(report["errors"][1]["field"], "debtAmount");
   BOOST_CHECK_EQUAL(count("debtors where 'lote-b' = any (tags)"), 9980);
   // The same file again updates in place (upsert by document number).

@@ -330,6 +330,7 @@ BOOST_AUTO_TEST_CASE(a_template_after_the_24_hours_and_a_phone_call_count_as_con
   BOOST_CHECK_EQUAL(record({{"channel", "pigeon"}}).status, 400);
   BOOST_CHECK_EQUAL(record({{"channel", "call"}, {"at", "yesterday"}}).status, 400);
   BOOST_CHECK_EQUAL(record({{"channel", "call"}, {"at", "2027-02-30T10:00:00Z"}}).status, 400);
+  BOOST_CHECK_EQUAL(record({{"channel", "call"}, {"note", std::string(4001, 'x')}}).status, 400);
   BOOST_CHECK_EQUAL(count("contact_attempts"), 1);
   res = record({{"channel", "call"}, {"note", "Llamada: promete pagar el viernes"}});
   BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
