@@ -121,9 +121,10 @@ std::variant<reservation, api_reply> reserve(pqxx::transaction_base& txn,
   }
 
   // The number: the one asked for, else the one the debtor last talked on (inside the
-  // campaign when there is one), else the campaign's (or any) number.
+  // campaign when there is one), else the campaign's (or any) number; never a removed one.
   auto n = txn.exec_params(
-      "select n.id from whatsapp_numbers n where ($1 = '' or n.id = nullif($1, '')::uuid)"
+      "select n.id from whatsapp_numbers n where n.is_active"
+      " and ($1 = '' or n.id = nullif($1, '')::uuid)"
       " and ($2 = '' or $1 <> '' or n.campaign_id = nullif($2, '')::uuid)"
       " order by (select max(c.opened_at) from chats c where c.number_id = n.id"
       " and c.debtor_id = $3::uuid) desc nulls last, n.status = 'connected' desc, n.created_at"

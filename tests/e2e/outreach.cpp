@@ -262,6 +262,25 @@ BOOST_AUTO_TEST_CASE(an_agent_contact_outside_the_window_waits_for_monday_and_go
   BOOST_CHECK_EQUAL(count("contact_attempts where kind = 'agent' and status = 'sent'"), 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_removed_number_is_never_picked_for_a_contact) {
+  clock_at(utc(2027, 3, 1, 15, 0, 0)); // Monday 10:00 in Bogota
+  auto urgent = db.scalar("select id from debtors where document_number = '900'");
+  auto number = db.scalar("select id from whatsapp_numbers");
+  BOOST_REQUIRE_EQUAL(
+      call("DELETE", "/api/v1/whatsapp/numbers/" + number, supervisor, "supervisor").status, 204);
+  auto tmpl = json{{"template", {{"name", "recordatorio_pago"}, {"language", "es"}}}};
+  auto res =
+      call("POST", "/api/v1/debtors/" + urgent + "/contact", supervisor, "supervisor", tmpl.dump());
+  BOOST_CHECK_EQUAL(res.status, 409);
+  BOOST_CHECK(res.body.find("no_number") != std::string::npos);
+  tmpl["numberId"] = number;
+  res =
+      call("POST", "/api/v1/debtors/" + urgent + "/contact", supervisor, "supervisor", tmpl.dump());
+  BOOST_CHECK_EQUAL(res.status, 400);
+  BOOST_CHECK_EQUAL(count("contact_attempts"), 0);
+  BOOST_CHECK_EQUAL(graph.count(), 0u);
+}
+
 BOOST_AUTO_TEST_CASE(an_opt_out_is_confirmed_once_and_stops_outbound_contact) {
   clock_at(utc(2027, 3, 1, 15, 0, 0)); // Monday 10:00 in Bogota
   BOOST_REQUIRE_EQUAL(debtor_says("573009990000", "wamid.o1", "BAJA"), 200);
