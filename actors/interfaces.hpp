@@ -74,7 +74,11 @@ using storage_batched_actor = caf::typed_actor<
 
 /// The STORAGE: the only storage handle the rest of the system sees (pg_pool): batched
 /// writes go to the WRITE BATCHER, everything else to a WORKER.
-using storage_actor = storage_batched_actor::extend_with<storage_single_actor>;
+using storage_actor =
+    storage_batched_actor::extend_with<storage_single_actor>::extend_with<caf::typed_actor<
+        // Shutdown: commits every write queued before this message; true when all of them
+        // committed (false: some failed, e.g. the database is down).
+        caf::replies_to<atom::flush, atom::ok>::with<bool>>>;
 
 /// A storage WORKER: owns one PostgreSQL connection; runs detached.
 using pg_worker_actor = caf::typed_actor<
@@ -85,8 +89,9 @@ using pg_worker_actor = caf::typed_actor<
 using write_batcher_actor = storage_batched_actor::extend_with<caf::typed_actor<
     // Timer tick: commit what is pending.
     caf::reacts_to<atom::flush>,
-    // Shutdown: commit everything queued; answered once nothing is left uncommitted.
-    caf::replies_to<atom::flush, atom::ok>::with<atom::ok>>>;
+    // Shutdown: commit everything queued; answered once nothing is left uncommitted, true
+    // when every write since the start committed.
+    caf::replies_to<atom::flush, atom::ok>::with<bool>>>;
 
 /// The IDENTITY WORKER: users, roles, sessions (refresh tokens), 2FA and the audit log's
 /// reads; detached, with its own PostgreSQL (and Redis) connection, because password

@@ -13,9 +13,10 @@ namespace crm::net {
 class http_session;
 class websocket_session;
 
-/// The server's open connections, for a graceful stop: on SIGTERM idle keep-alive
-/// connections are closed, a request being read or handled is finished and answered with
-/// `Connection: close`, and WebSockets are closed with a reason. Thread-safe.
+/// The server's open connections, for a graceful stop: on SIGTERM connections waiting for a
+/// request are closed, a request whose header has arrived is finished and answered with
+/// `Connection: close` (one that fails to arrive whole is dropped: it was never taken), and
+/// WebSockets are closed with a reason. Thread-safe.
 class connections {
  public:
   void add(const std::shared_ptr<http_session>& s);

@@ -75,8 +75,12 @@ http_session::~http_session() {
 }
 
 void http_session::start() {
-  if (options_.conns)
+  if (options_.conns) {
     options_.conns->add(shared_from_this());
+    // Accepted while the listener was closing: drained like the others.
+    if (options_.conns->draining())
+      drain();
+  }
   asio::dispatch(stream_.get_executor(),
                  beast::bind_front_handler(&http_session::do_read, shared_from_this()));
 }
@@ -155,7 +159,14 @@ void http_session::dispatch() {
   req_version_ = req_.version();
   req_keep_alive_ = req_.keep_alive();
   req_method_ = req_.method();
-  remote_ = options_.proxies.client_of(peer_, req_["X-Forwarded-For"], req_["X-Real-IP"]);
+  if (!options_.proxies.empty()) {
+    // Every X-Forwarded-For line, in order: a proxy may add its own line instead of
+    // appending to the client's, and the trusted (last) entries must be the ones read.
+    std::string forwarded;
+    for (auto [it, end] = req_.equal_range("X-Forwarded-For"); it != end; ++it)
+      forwarded += (forwarded.empty() ? "" : ", ") + std::string{it->value()};
+    remote_ = options_.proxies.client_of(peer_, forwarded, req_["X-Real-IP"]);
+  }
   auto target = std::string_view{req_.target().data(), req_.target().size()};
   auto qpos = target.find('?');
   auto path = target.substr(0, qpos);
@@ -193,6 +204,10 @@ void http_session::dispatch() {
     return answer_now(http::status::bad_request,
                       error_body("invalid_input", "JSON nested too deeply"));
   if (path == "/ws" && beast::websocket::is_upgrade(req_) && options_.start_ws) {
+    // A stopping server takes no new WebSocket: the browser retries and reaches the next.
+    if (options_.conns && options_.conns->draining())
+      return answer_now(http::status::service_unavailable,
+                        error_body("unavailable", "the server is stopping; retry"));
     auto query = qpos == std::string_view::npos ? std::map<std::string, std::string>{}
                                                 : parse_query(target.substr(qpos + 1));
     auto user = options_.authenticate_ws ? options_.authenticate_ws(query["token"]) : std::nullopt;

@@ -86,7 +86,7 @@ json openapi_document(const std::vector<route>& routes,
       continue;
     }
     // Named first: items() of a temporary would dangle.
-    auto schemas = part["components"].value("schemas", json::object());
+    auto schemas = part.value("components", json::object()).value("schemas", json::object());
     auto paths = part.value("paths", json::object());
     for (auto& [name, schema] : schemas.items()) {
       if (doc["components"]["schemas"].contains(name))

@@ -67,7 +67,8 @@ void graceful_stop::poll() {
       spdlog::info("every request in flight answered");
     ws_closing_ = true;
     // The close handshake needs a round trip; a browser that does not answer is cut off.
-    ws_deadline_ = std::min(deadline_, now + 2s);
+    // At least a moment, even past the deadline: the posted closes must get to run.
+    ws_deadline_ = std::max(std::min(deadline_, now + 2s), now + 200ms);
     conns_->close_websockets("server shutting down");
   }
   if (conns_->open_websockets() > 0 && now < ws_deadline_)

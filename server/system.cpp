@@ -359,7 +359,7 @@ bool stop_actors(const actors& a, caf::actor_system& sys,
     if (flushed)
       spdlog::info("storage flushed: every queued write committed");
     else
-      spdlog::warn("storage not flushed within {} ms (database down?): queued writes that "
+      spdlog::warn("storage not flushed (database down, or more than {} ms): writes that "
                    "were never acknowledged are dropped",
                    flush_wait.count());
   }
@@ -492,7 +492,7 @@ int run_server(const config& given) {
     t.join();
   // Whatever hangs from here on (a library's destructor) must not keep the process past
   // its grace period: systemd would SIGKILL it and report a failure.
-  stopping.arm_watchdog(std::chrono::seconds(10));
+  stopping.arm_watchdog(std::chrono::seconds(5));
   if (stop_actors(running, sys, std::max(stopping.remaining(), std::chrono::milliseconds{3000})))
     stopping.clean();
   spdlog::info("crm-server stopped ({} ms after the signal)", stopping.since_signal().count());

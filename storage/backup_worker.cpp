@@ -8,6 +8,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -86,18 +89,27 @@ json list_files(const backup_settings& cfg) {
   json items = json::array();
   std::error_code ec;
   std::vector<fs::directory_entry> found;
-  for (auto& e : fs::directory_iterator(cfg.dir, ec))
-    if (is_backup_name(e.path().filename().string()) && e.is_regular_file(ec))
-      found.push_back(e);
-  std::sort(found.begin(), found.end(),
-            [](auto& a, auto& b) { return a.path().filename() > b.path().filename(); });
+  // Never the throwing increment: an error must not end the actor.
+  for (fs::directory_iterator it{cfg.dir, ec}, end; !ec && it != end; it.increment(ec))
+    if (std::error_code type;
+        is_backup_name(it->path().filename().string()) && it->is_regular_file(type))
+      found.push_back(*it);
+  // Newest first: by the UTC stamp, then the same second's "-N" suffix.
+  auto order = [](const fs::directory_entry& e) {
+    auto name = e.path().filename().string();
+    auto dash = name.find('-', 4);
+    int n = dash == std::string::npos ? 0 : std::atoi(name.c_str() + dash + 1);
+    return std::pair{name.substr(4, 16), n};
+  };
+  std::sort(found.begin(), found.end(), [&](auto& a, auto& b) { return order(a) > order(b); });
   for (auto& e : found) {
     auto name = e.path().filename().string();
-    auto size = e.file_size(ec);
-    auto written = std::chrono::file_clock::to_sys(e.last_write_time(ec));
+    std::error_code size_ec, time_ec;
+    auto size = e.file_size(size_ec);
+    auto written = std::chrono::file_clock::to_sys(e.last_write_time(time_ec));
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(written.time_since_epoch());
     items.push_back({{"name", name},
-                     {"size", ec ? 0 : size},
+                     {"size", size_ec ? 0 : size},
                      {"createdAt", iso_utc(ms.count())},
                      {"encrypted", name.size() > 4 && name.substr(name.size() - 4) == ".gpg"}});
   }
@@ -135,8 +147,21 @@ pid_t start_child(const backup_settings& cfg, const std::string& out, const std:
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_TRUNC, 0600);
   posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_TRUNC, 0600);
+  // Not the server's sockets (Asio opens them without CLOEXEC): a child holding the listening
+  // socket would keep the port after the server stopped.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  // Signals as a fresh process has them, whatever the server's threads block or handle.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, command.c_str(), &actions, nullptr, argv, envp.data());
+  int rc = posix_spawn(&pid, command.c_str(), &actions, &attr, argv, envp.data());
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     errno = rc;
@@ -153,7 +178,8 @@ void start(actor_pointer<backup_actor, backup_worker_state> self, const api_requ
                       error_json("backup_running", "a backup is already running (started " +
                                                        iso_utc(st.running->started_ms) + ")"));
   std::error_code ec;
-  fs::create_directories(st.settings.dir, ec);
+  if (fs::create_directories(st.settings.dir, ec)) // new: only its owner may read backups
+    fs::permissions(st.settings.dir, fs::perms::owner_all, ec);
   st.out_path = temp_file("crm-backup-out");
   st.err_path = temp_file("crm-backup-err");
   backup_run run;

@@ -58,6 +58,8 @@ storage_actor::behavior_type pg_pool(actor_pointer<storage_actor, pg_pool_state>
         return self->delegate(self->state.reader(), std::move(ev));
       },
       [self](atom::ping a) { return self->delegate(self->state.reader(), a); },
+      // Delegated like the writes, so it reaches the batcher behind every one queued here.
+      [self](atom::flush a, atom::ok b) { return self->delegate(self->state.batcher, a, b); },
   };
 }
 
@@ -82,8 +84,8 @@ bool flush_storage(caf::actor_system& sys, const storage_parts& parts,
                    std::chrono::milliseconds wait) {
   caf::scoped_actor self{sys};
   bool done = false;
-  self->request(parts.batcher, wait, atom::flush_v, atom::ok_v)
-      .receive([&](atom::ok) { done = true; }, [](caf::error&) {});
+  self->request(parts.storage, wait, atom::flush_v, atom::ok_v)
+      .receive([&](bool all_committed) { done = all_committed; }, [](caf::error&) {});
   return done;
 }
 

@@ -33,7 +33,7 @@ struct storage_parts {
 storage_parts spawn_storage(caf::actor_system& sys, const std::string& url, size_t readers,
                             size_t writers, batch_policy policy);
 
-/// Commits every write the batcher holds; false when that took longer than `wait`.
+/// Commits every write queued so far; false when one failed or it took longer than `wait`.
 bool flush_storage(caf::actor_system& sys, const storage_parts& parts,
                    std::chrono::milliseconds wait);
 

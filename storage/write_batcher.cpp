@@ -80,7 +80,7 @@ void write_batcher_state::answer_drained() {
       std::find(busy.begin(), busy.end(), true) != busy.end())
     return;
   for (auto& rp : drained)
-    rp.deliver(atom::ok_v);
+    rp.deliver(!lost);
   drained.clear();
 }
 
@@ -108,8 +108,10 @@ void write_batcher_state::dispatch(size_t writer, pending p) {
           },
           [this, writer, shared](caf::error& err) {
             busy[writer] = false;
-            if (!isolate(*shared, err))
+            if (!isolate(*shared, err)) {
               shared->fail(err);
+              lost = true;
+            }
             flush();
             answer_drained();
           });
@@ -213,10 +215,10 @@ write_batcher(actor_pointer<write_batcher_actor, write_batcher_state> self,
         self->state.timer_armed = false;
         self->state.flush();
       },
-      [self](atom::flush, atom::ok) -> caf::result<atom::ok> {
+      [self](atom::flush, atom::ok) -> caf::result<bool> {
         auto& st = self->state;
         st.flush();
-        st.drained.push_back(self->make_response_promise<atom::ok>());
+        st.drained.push_back(self->make_response_promise<bool>());
         auto rp = st.drained.back();
         st.answer_drained();
         return rp;

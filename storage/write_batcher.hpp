@@ -72,7 +72,9 @@ struct write_batcher_state {
   /// Halves of refused batches, committed as they are before anything new.
   std::deque<pending> isolating;
   bool timer_armed = false;
-  std::vector<caf::typed_response_promise<atom::ok>> drained;
+  std::vector<caf::typed_response_promise<bool>> drained;
+  /// Some batch failed (its senders were told): the shutdown flush reports it.
+  bool lost = false;
 };
 
 write_batcher_actor::behavior_type

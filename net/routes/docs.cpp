@@ -54,6 +54,9 @@ route_table docs_routes(const services& s, std::shared_ptr<const std::string> do
   return {
       {http::verb::get, "/api/docs", "none",
        [document](request_context&, responder_ptr out) {
+         if (document->empty())
+           return out->reply(500, "application/json",
+                             error_body("internal", "the API document could not be built"));
          out->reply_with(200, "application/json", *document,
                          headers{{"Cache-Control", "no-cache"}});
        }},

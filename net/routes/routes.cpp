@@ -95,7 +95,7 @@ router make_router(const services& s) {
     *document = openapi_document(r.routes()).dump();
   } catch (const std::exception& e) { // a fragment that is not JSON: a build-time mistake
     spdlog::error("the OpenAPI document could not be built: {}", e.what());
-    *document = error_body("internal", "the API document could not be built");
+    document->clear(); // answered 500
   }
   return r;
 }

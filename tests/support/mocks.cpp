@@ -6,6 +6,7 @@ namespace crm::test {
 
 storage_actor::behavior_type mock_storage(storage_actor::pointer, storage_script_ptr s) {
   return {
+      [s](atom::flush, atom::ok) { return !s->fail_writes; },
       [s](append_message& msg) -> caf::result<inbound_ack> {
         s->appends.push_back(msg);
         if (s->fail_writes)

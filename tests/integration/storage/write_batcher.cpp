@@ -344,6 +344,30 @@ BOOST_AUTO_TEST_CASE(a_database_that_is_down_answers_errors_not_hangs) {
   BOOST_TEST(took < 5s, "took " << std::chrono::duration<double>(took).count() << " s");
 }
 
+// Shutdown: the flush commits what waits for company (a long batch delay) at once, behind
+// every write sent before it, and says when something could not be committed.
+BOOST_FIXTURE_TEST_CASE(the_shutdown_flush_commits_everything_queued, storage_fixture) {
+  crm::storage::storage_parts slow =
+      crm::storage::spawn_storage(sys, db.url(), 1, 1, crm::storage::batch_policy{100000, 30s});
+  for (int i = 0; i < 50; ++i)
+    caf::anon_send(slow.storage, inbound("wamid.flush." + std::to_string(i)));
+  auto started = std::chrono::steady_clock::now();
+  BOOST_CHECK(crm::storage::flush_storage(sys, slow, 10000ms));
+  BOOST_CHECK_LT(std::chrono::steady_clock::now() - started, 10s); // not the 30 s timer
+  BOOST_CHECK_EQUAL(db.scalar("select count(*) from messages where provider_id like "
+                              "'wamid.flush.%'"),
+                    "50");
+  crm::storage::stop_storage(slow);
+
+  // A database that refuses the batch: the flush answers, and says false.
+  crm::storage::storage_parts down = crm::storage::spawn_storage(
+      sys, "postgresql://crm@127.0.0.1:" + closed_port() + "/none?connect_timeout=1", 1, 1,
+      crm::storage::batch_policy{100000, 30s});
+  caf::anon_send(down.storage, inbound("wamid.flush.lost"));
+  BOOST_CHECK(!crm::storage::flush_storage(sys, down, 10000ms));
+  crm::storage::stop_storage(down);
+}
+
 // A database that is out of room (or memory, or connections), shutting down or failing its
 // I/O is a dependency down: callers answer 503 and providers retry. A bad row is not.
 BOOST_AUTO_TEST_CASE(resource_errors_are_unavailable_not_internal) {
