@@ -72,7 +72,12 @@ BOOST_FIXTURE_TEST_CASE(sigterm_under_load_loses_nothing_acknowledged, dispatch_
     else if (o.status != 503)
       ++failed;
   }
-  BOOST_TEST_MESSAGE(acknowledged.size() << " acknowledged, " << refused << " refused");
+  auto stopped = output.find("crm-server stopped");
+  BOOST_TEST_MESSAGE(acknowledged.size()
+                     << " acknowledged, " << refused << " refused; "
+                     << (stopped == std::string::npos
+                             ? std::string{"no stop line"}
+                             : output.substr(stopped, output.find('\n', stopped) - stopped)));
   BOOST_CHECK_GT(acknowledged.size(), 50u); // the load really ran
   BOOST_CHECK_GT(refused, 0);               // and the server stopped taking new work
   BOOST_CHECK_EQUAL(failed, 0);
