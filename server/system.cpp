@@ -335,8 +335,9 @@ actors spawn_actors(caf::actor_system& sys, const config& cfg, outbound_io& io) 
   return a;
 }
 
-/// Stops the actors; with `flush_wait`, first commits every write the batcher holds (the
-/// producers are told to stop before, so nothing new arrives behind the flush).
+/// Stops the actors; with `flush_wait`, first commits every write queued at the STORAGE before
+/// the flush (the producers are told to stop first; a write one sends later was never
+/// acknowledged, and is dropped with the storage). True when all of them committed.
 bool stop_actors(const actors& a, caf::actor_system& sys,
                  std::chrono::milliseconds flush_wait = std::chrono::milliseconds{0}) {
   for (auto& g : a.gateways)
